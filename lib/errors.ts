@@ -20,7 +20,7 @@ export type ErrorCode =
   | 'XML_MALFORMED'
   | 'XML_TOO_LARGE'
   | 'XML_TOO_DEEP'
-  | 'XML_DTD_FORBIDDEN'
+  | 'XML_RESTRICTED'
   | 'XML_INVALID_CHAR'
   | 'STANZA_UNEXPECTED'
   | 'STANZA_MISSING_PART'
@@ -78,7 +78,7 @@ export class JidError extends XmppError {
   }
 }
 
-/** XML or a stanza that cannot be read: malformed, too large or deep, forbidden DTD, missing part. */
+/** XML or a stanza that cannot be read: malformed, too large or deep, restricted XML, missing part. */
 export class StanzaParseError extends XmppError {
   override readonly name = 'StanzaParseError';
 
@@ -87,7 +87,7 @@ export class StanzaParseError extends XmppError {
       | 'XML_MALFORMED'
       | 'XML_TOO_LARGE'
       | 'XML_TOO_DEEP'
-      | 'XML_DTD_FORBIDDEN'
+      | 'XML_RESTRICTED'
       | 'XML_INVALID_CHAR'
       | 'STANZA_UNEXPECTED'
       | 'STANZA_MISSING_PART'

@@ -4,8 +4,9 @@
  *
  * Parsing normalizes each part the way RFC 7622 compares them: the local part is NFC and lower-cased
  * (UsernameCaseMapped), the domain is NFC and lower-cased without a trailing dot, the resource is NFC
- * (OpaqueString, case kept). Full PRECIS tables are not applied; the characters RFC 7622 forbids
- * outright (controls, spaces, and `"&'/:<>@` in local parts) are refused.
+ * (OpaqueString, case kept). The PRECIS classes are approximated by Unicode general categories: a
+ * local part holds letters, digits and printable ASCII but `"&'/:<>@` (IdentifierClass, RFC 8264 §9.1;
+ * RFC 7622 §3.3.1); a resource anything but controls (FreeformClass).
  *
  * @see https://www.rfc-editor.org/rfc/rfc7622
  * @see https://xmpp.org/extensions/xep-0106.html
@@ -24,9 +25,10 @@ export const MAX_JID_PART_OCTETS = 1023;
 
 const encoder = new TextEncoder();
 const CONTROL = /[\0-\x1F\x7F-\x9F]/;
-const SPACE = /\s/u;
 // RFC 7622 §3.3.1: these MUST NOT appear in a local part.
 const LOCAL_FORBIDDEN = /["&'/:<>@]/;
+// RFC 8264 §9.1 IdentifierClass: letters and digits (Ll Lu Lo Nd Lm Mn Mc) and printable ASCII only.
+const IDENTIFIER_CLASS = /^[\p{Ll}\p{Lu}\p{Lo}\p{Nd}\p{Lm}\p{Mn}\p{Mc}\x21-\x7E]+$/u;
 // A domain label: letters and digits of any script, combining marks, hyphen; no symbols or punctuation.
 const DOMAIN_LABEL = /^[\p{L}\p{N}\p{M}-]+$/u;
 const IP_LITERAL = /^\[[0-9a-f:.]+\]$/;
@@ -46,7 +48,7 @@ function checkLength(part: string, name: string, input: string): void {
 function normalizeLocal(local: string, input: string): string {
   const value = local.normalize('NFC').toLowerCase();
   checkLength(value, 'local part', input);
-  if (CONTROL.test(value) || SPACE.test(value) || LOCAL_FORBIDDEN.test(value)) {
+  if (LOCAL_FORBIDDEN.test(value) || !IDENTIFIER_CLASS.test(value)) {
     throw new JidError('JID_INVALID_CHAR', `the local part '${local}' has a character RFC 7622 forbids`, input);
   }
   return value;

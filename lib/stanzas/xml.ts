@@ -42,9 +42,10 @@ export const DEFAULT_MAX_XML_DEPTH = 32;
 /**
  * Parses one XML document (a single root element) into an `ltx` element.
  *
- * @throws {StanzaParseError} `XML_TOO_LARGE` over `maxLength`; `XML_DTD_FORBIDDEN` on `<!DOCTYPE`,
- *   `<!ENTITY` or any markup declaration (RFC 6120 §11.1); `XML_TOO_DEEP` past `maxDepth`;
- *   `XML_MALFORMED` on mismatched or missing tags, unknown entities, several roots or no root.
+ * @throws {StanzaParseError} `XML_TOO_LARGE` over `maxLength`; `XML_RESTRICTED` on a DTD, an entity or
+ *   other markup declaration, a comment or a processing instruction (RFC 6120 §11.1; an XML declaration
+ *   at the very start is allowed); `XML_TOO_DEEP` past `maxDepth`; `XML_MALFORMED` on mismatched or
+ *   missing tags, unknown entities, several roots or no root.
  * @see https://www.rfc-editor.org/rfc/rfc6120#section-11.1
  */
 export function parseXml(text: string, limits: XmlLimits = {}): Element {
@@ -52,20 +53,39 @@ export function parseXml(text: string, limits: XmlLimits = {}): Element {
   if (text.length > maxLength) {
     throw new StanzaParseError('XML_TOO_LARGE', `XML of ${text.length} characters exceeds the limit of ${maxLength}`);
   }
-  rejectMarkupDeclarations(text);
-  return buildTree(text, limits.maxDepth ?? DEFAULT_MAX_XML_DEPTH);
+  return buildTree(restrictedXml(text), limits.maxDepth ?? DEFAULT_MAX_XML_DEPTH);
 }
 
-/** `<!` may only open a comment or a CDATA section; anything else is a DTD or markup declaration. */
-function rejectMarkupDeclarations(text: string): void {
-  let at = text.indexOf('<!');
-  while (at !== -1) {
-    if (!text.startsWith('--', at + 2) && !text.startsWith('[CDATA[', at + 2)) {
-      // RFC 6120 §11.1: a stream MUST NOT contain internal or external DTD subsets.
-      throw new StanzaParseError('XML_DTD_FORBIDDEN', 'DTDs and markup declarations are not allowed in XMPP');
-    }
-    at = text.indexOf('<!', at + 2);
+/**
+ * RFC 6120 §11.1: an XML stream MUST NOT contain DTDs, comments or processing instructions. Checks
+ * for them, and rewrites CDATA sections (allowed) as escaped text, since the tokenizer drops the text
+ * that follows a CDATA section in the same element.
+ */
+function restrictedXml(text: string): string {
+  let start = 0;
+  if (text.startsWith('<?xml')) {
+    const end = text.indexOf('?>');
+    if (end === -1) throw new StanzaParseError('XML_MALFORMED', 'unterminated XML declaration');
+    start = end + 2;
   }
+  if (text.indexOf('<?', start) !== -1) {
+    throw new StanzaParseError('XML_RESTRICTED', 'processing instructions are not allowed in XMPP');
+  }
+  let at = text.indexOf('<!', start);
+  if (at === -1) return start === 0 ? text : text.slice(start);
+  let out = text.slice(start, at);
+  while (at !== -1) {
+    if (!text.startsWith('[CDATA[', at + 2)) {
+      throw new StanzaParseError('XML_RESTRICTED', 'DTDs, markup declarations and comments are not allowed in XMPP');
+    }
+    const end = text.indexOf(']]>', at + 9);
+    if (end === -1) throw new StanzaParseError('XML_MALFORMED', 'unterminated CDATA section');
+    out += text.slice(at + 9, end).replace(TEXT_ESCAPES, toEntity);
+    const next = text.indexOf('<!', end + 3);
+    out += text.slice(end + 3, next === -1 ? undefined : next);
+    at = next;
+  }
+  return out;
 }
 
 function buildTree(text: string, maxDepth: number): Element {
@@ -173,11 +193,9 @@ export function serialize(element: Element): string {
     if (value === undefined || value === null) continue;
     out += ' ' + key + "='" + escapeAttr(String(value)) + "'";
   }
-  const children = element.children;
-  if (children.length === 0) return out + '/>';
-  out += '>';
-  for (const child of children) {
-    out += typeof child === 'string' ? escapeText(child) : serialize(child as Element);
+  let inner = '';
+  for (const child of element.children) {
+    inner += typeof child === 'string' ? escapeText(child) : serialize(child as Element);
   }
-  return out + '</' + element.name + '>';
+  return inner === '' ? out + '/>' : out + '>' + inner + '</' + element.name + '>';
 }

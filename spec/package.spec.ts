@@ -1,0 +1,52 @@
+import { strict as assert } from 'node:assert';
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const root = new URL('../', import.meta.url);
+const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as {
+  exports: Record<string, { types?: string; import?: string } | string>;
+  engines: { node: string };
+  type: string;
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+};
+
+describe('package', () => {
+  it('is ESM for Node >= 20 with the five entry points of the contract', () => {
+    assert.equal(pkg.type, 'module');
+    assert.equal(pkg.engines.node, '>=20');
+    assert.deepEqual(Object.keys(pkg.exports).filter((k) => k !== './package.json'), ['.', './stanzas', './transport', './qr', './signal-server']);
+    assert.match(pkg.devDependencies.typescript ?? '', /^~5\.9\./);
+    assert.deepEqual(Object.keys(pkg.dependencies).sort(), ['@mongodb-js/saslprep', 'events', 'ltx', 'ws']);
+  });
+
+  it('the built entry points that have code import by package name, with their types', async () => {
+    for (const entry of ['.', './stanzas'] as const) {
+      const target = pkg.exports[entry];
+      assert.ok(typeof target === 'object' && target.import && target.types);
+      assert.ok(existsSync(fileURLToPath(new URL(target.types, root))), `${target.types} missing: run npm run build`);
+    }
+    // Through variables, so that the type check does not need dist/ to exist yet.
+    const [mainEntry, stanzasEntry] = ['xmpp-profile', 'xmpp-profile/stanzas'];
+    const main = (await import(mainEntry)) as Record<string, unknown>;
+    assert.equal(typeof main.XmppError, 'function');
+    assert.equal(typeof main.StanzaParseError, 'function');
+    const stanzas = (await import(stanzasEntry)) as Record<string, unknown>;
+    for (const name of ['parseXml', 'serialize', 'parseJid', 'buildVCardGet', 'buildVCardSet', 'parseVCard', 'buildRosterGet', 'parseRoster',
+      'buildBlocklistGet', 'buildBlock', 'buildUnblock', 'parseBlocklist', 'buildPrivacyList', 'parsePrivacyLists',
+      'buildLastActivityGet', 'parseLastActivity']) {
+      assert.equal(typeof stanzas[name], 'function', `xmpp-profile/stanzas lacks ${name} (API.md §1)`);
+    }
+  });
+
+  it('no codec imports from transport, profile, Node built-ins or anything but ltx', () => {
+    const dir = new URL('lib/stanzas/', root);
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
+      const source = readFileSync(new URL(file, dir), 'utf8');
+      for (const [, from] of source.matchAll(/^(?:import|export)[^'"]*from '([^']+)'/gm)) {
+        assert.ok(/^\.\/[a-z0-9-]+\.js$|^\.\.\/errors\.js$|^ltx(\/src\/parsers\/ltx\.js)?$/.test(from ?? ''), `${file} imports ${from}`);
+      }
+      assert.doesNotMatch(source, /\b(fetch|setTimeout|setInterval|Date\.now|new Date|Math\.random|getRandomValues|process\.|console\.)/, `${file} does I/O, reads the clock or randomness`);
+    }
+  });
+});

@@ -173,11 +173,14 @@ export class StreamError extends XmppError {
   /** The defined condition, e.g. `conflict`, `see-other-host`, `system-shutdown`. */
   readonly condition: string;
   readonly text: string;
+  /** The host to reconnect to, with `see-other-host` (RFC 6120 §4.9.3.19); `''` otherwise. */
+  readonly seeOtherHost: string;
 
-  constructor(condition: string, text = '', options: XmppErrorOptions = {}) {
+  constructor(condition: string, text = '', options: XmppErrorOptions & { readonly seeOtherHost?: string } = {}) {
     super('STREAM_ERROR', text ? `${condition}: ${text}` : condition, options);
     this.condition = condition;
     this.text = text;
+    this.seeOtherHost = options.seeOtherHost ?? '';
   }
 }
 

@@ -229,7 +229,7 @@ export function parseStreamError(element: Element): StreamErrorInfo {
  */
 export function toStreamError(element: Element): StreamError {
   const info = parseStreamError(element);
-  return new StreamError(info.condition, info.text);
+  return new StreamError(info.condition, info.text, info.seeOtherHost !== undefined ? { seeOtherHost: info.seeOtherHost } : {});
 }
 
 /** True for a `<stream:error/>` element. @see https://www.rfc-editor.org/rfc/rfc6120#section-4.9.2 */

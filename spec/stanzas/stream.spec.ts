@@ -123,6 +123,10 @@ describe('stanzas/stream (RFC 7395 framing, RFC 6120 §4.9 stream errors)', () =
       assert.equal(error.condition, 'conflict');
       assert.equal(error.text, 'Replaced by new connection');
       assert.equal(error.message, 'conflict: Replaced by new connection');
+      assert.equal(error.seeOtherHost, '');
+      const moved = toStreamError(parseXml(`<stream:error xmlns:stream='${NS_STREAM}'><see-other-host xmlns='${NS_STREAMS_ERRORS}'>[2001:db8::1]:5222</see-other-host></stream:error>`));
+      assert.equal(moved.condition, 'see-other-host');
+      assert.equal(moved.seeOtherHost, '[2001:db8::1]:5222');
       assert.throws(() => toStreamError(parseXml('<features/>')), isCode('STANZA_UNEXPECTED'));
     });
   });

@@ -9,7 +9,7 @@
 import { Element } from 'ltx';
 import { StanzaParseError } from '../errors.js';
 import { buildDataForm, parseDataForm, type DataForm } from './data-form.js';
-import { h } from './element.js';
+import { asString, h, localNameIn, passesNsOn } from './element.js';
 import { buildIqGet } from './iq.js';
 import { NS_DATA, NS_DISCO_INFO, NS_DISCO_ITEMS } from './ns.js';
 import { iqPayload } from './payload.js';
@@ -94,7 +94,7 @@ export function parseDiscoInfo(element: Element): DiscoInfo {
     if (typeof child === 'string') continue;
     const name = localNameIn(child, NS_DISCO_INFO, inherits);
     if (name === 'feature') {
-      const feature = text(child.attrs.var);
+      const feature = asString(child.attrs.var);
       // XEP-0030 §3.1: each <feature/> MUST possess a 'var' attribute.
       if (feature === undefined) throw new StanzaParseError('STANZA_MISSING_PART', 'a disco#info feature without var');
       features.push(feature);
@@ -104,22 +104,22 @@ export function parseDiscoInfo(element: Element): DiscoInfo {
       forms.push(parseDataForm(child)); // XEP-0128: extended information
     }
   }
-  const node = text(query.attrs.node);
+  const node = asString(query.attrs.node);
   return node === undefined ? { identities, features, forms } : { node, identities, features, forms };
 }
 
 function parseIdentity(element: Element): DiscoIdentity {
   const attrs = element.attrs;
-  const category = text(attrs.category);
-  const type = text(attrs.type);
+  const category = asString(attrs.category);
+  const type = asString(attrs.type);
   // XEP-0030 §3.1: each <identity/> MUST possess 'category' and 'type' attributes.
   if (category === undefined || type === undefined) {
     throw new StanzaParseError('STANZA_MISSING_PART', `a disco#info identity without ${category === undefined ? 'category' : 'type'}`);
   }
   const identity: { category: string; type: string; name?: string; lang?: string } = { category, type };
-  const name = text(attrs.name);
+  const name = asString(attrs.name);
   if (name !== undefined) identity.name = name;
-  const lang = text(attrs['xml:lang']);
+  const lang = asString(attrs['xml:lang']);
   if (lang !== undefined) identity.lang = lang;
   return identity;
 }
@@ -157,17 +157,17 @@ export function parseDiscoItems(element: Element): DiscoItems {
   for (const child of query.children) {
     if (typeof child === 'string' || localNameIn(child, NS_DISCO_ITEMS, inherits) !== 'item') continue;
     const attrs = child.attrs;
-    const jid = text(attrs.jid);
+    const jid = asString(attrs.jid);
     // XEP-0030 §4.1: the <item/> child MUST possess a 'jid' attribute.
     if (jid === undefined) throw new StanzaParseError('STANZA_MISSING_PART', 'a disco#items item without jid');
     const item: { jid: string; node?: string; name?: string } = { jid };
-    const node = text(attrs.node);
+    const node = asString(attrs.node);
     if (node !== undefined) item.node = node;
-    const name = text(attrs.name);
+    const name = asString(attrs.name);
     if (name !== undefined) item.name = name;
     items.push(item);
   }
-  const node = text(query.attrs.node);
+  const node = asString(query.attrs.node);
   return node === undefined ? { items } : { node, items };
 }
 
@@ -182,25 +182,3 @@ export function hasFeature(info: DiscoInfo, feature: string): boolean {
 // Reading children fast: attributes by name (not through a shared keyed look-up), and namespaces
 // without walking up the tree or comparing namespace strings for every child.
 
-function text(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
-}
-
-/**
- * True when the unprefixed children of `parent` without their own xmlns share its namespace: `parent`
- * is known to be in its namespace and, unprefixed, has it as the default namespace in scope.
- */
-function passesNsOn(parent: Element): boolean {
-  return parent.name.indexOf(':') === -1;
-}
-
-/** The child's local name when it is in `ns`, else `undefined`. */
-function localNameIn(child: Element, ns: string, inherits: boolean): string | undefined {
-  const name = child.name;
-  if (name.indexOf(':') === -1) {
-    const own: unknown = child.attrs.xmlns;
-    if (own === undefined || own === '') return inherits || child.getNS() === ns ? name : undefined;
-    return own === ns ? name : undefined;
-  }
-  return child.getNS() === ns ? child.getName() : undefined;
-}

@@ -29,6 +29,44 @@ export function textElement(name: string, text: string, attrs?: Attrs): Element 
   return element;
 }
 
+/**
+ * The namespace of a child, given the default namespace in scope at its parent (`parent.findNS()`),
+ * without walking up the tree: its own `xmlns`, else the parent's default for an unprefixed name, else
+ * the prefix's binding. As ltx's `findNS`, an empty `xmlns=''` does not count.
+ */
+export function childNs(child: Element, parentDefaultNs: string | undefined): string | undefined {
+  const own: unknown = child.attrs.xmlns;
+  if (typeof own === 'string' && own !== '') return own;
+  return child.name.indexOf(':') === -1 ? parentDefaultNs : child.getNS();
+}
+
+/**
+ * True when the unprefixed children of `parent` without their own `xmlns` share its namespace: the
+ * parent is known to be in its namespace and, unprefixed, has it as the default namespace in scope.
+ */
+export function passesNsOn(parent: Element): boolean {
+  return parent.name.indexOf(':') === -1;
+}
+
+/**
+ * The child's local name when it is in `ns`, else `undefined`; `inherits` is {@link passesNsOn} of the
+ * parent, which is known to be in `ns`. No walk up the tree in the common case.
+ */
+export function localNameIn(child: Element, ns: string, inherits: boolean): string | undefined {
+  const name = child.name;
+  if (name.indexOf(':') === -1) {
+    const own: unknown = child.attrs.xmlns;
+    if (own === undefined || own === '') return inherits || child.getNS() === ns ? name : undefined;
+    return own === ns ? name : undefined;
+  }
+  return child.getNS() === ns ? child.getName() : undefined;
+}
+
+/** A string value, or `undefined` for anything else (attribute values read by name in hot loops). */
+export function asString(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
 /** True when the element has this local name and namespace (inherited namespaces count). */
 export function isElement(element: Element, name: string, ns: string): boolean {
   return element.getName() === name && element.getNS() === ns;
@@ -36,17 +74,19 @@ export function isElement(element: Element, name: string, ns: string): boolean {
 
 /** The first child element with this local name and namespace, if any. */
 export function findChild(parent: Element, name: string, ns: string): Element | undefined {
+  const parentNs = parent.findNS();
   for (const child of parent.children) {
-    if (typeof child !== 'string' && child.getName() === name && child.getNS() === ns) return child;
+    if (typeof child !== 'string' && child.getName() === name && childNs(child, parentNs) === ns) return child;
   }
   return undefined;
 }
 
 /** Every child element with this local name and namespace. */
 export function findChildren(parent: Element, name: string, ns: string): Element[] {
+  const parentNs = parent.findNS();
   const found: Element[] = [];
   for (const child of parent.children) {
-    if (typeof child !== 'string' && child.getName() === name && child.getNS() === ns) found.push(child);
+    if (typeof child !== 'string' && child.getName() === name && childNs(child, parentNs) === ns) found.push(child);
   }
   return found;
 }

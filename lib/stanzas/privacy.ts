@@ -8,7 +8,7 @@
  */
 import { Element } from 'ltx';
 import { StanzaParseError } from '../errors.js';
-import { attr, expectElement, parseUnsigned, requireAttr } from './element.js';
+import { attr, expectElement, localNameIn, parseUnsigned, requireAttr } from './element.js';
 import { buildIqGet, buildIqSet } from './iq.js';
 import { NS_PRIVACY } from './ns.js';
 import { iqPayload } from './payload.js';
@@ -106,7 +106,7 @@ export function parsePrivacyLists(element: Element): PrivacyLists {
   const unprefixed = !query.name.includes(':');
   for (const child of query.children) {
     if (typeof child === 'string') continue;
-    const name = inPrivacyNs(child, unprefixed);
+    const name = (localNameIn(child, NS_PRIVACY, unprefixed) ?? '');
     if (name === 'list') lists.push(requireAttr(child, 'name'));
     else if (name === 'active' && active === undefined) active = attr(child, 'name') ?? null;
     else if (name === 'default' && byDefault === undefined) byDefault = attr(child, 'name') ?? null;
@@ -214,7 +214,7 @@ export function parsePrivacyList(element: Element): PrivacyList {
   let last = -1;
   let seen: Set<number> | undefined;
   for (const child of list.children) {
-    if (typeof child === 'string' || inPrivacyNs(child, unprefixed) !== 'item') continue;
+    if (typeof child === 'string' || (localNameIn(child, NS_PRIVACY, unprefixed) ?? '') !== 'item') continue;
     const item = parseItem(child);
     // XEP-0016 §2.1: order values are unique within a list. Sorted lists need no set.
     if (item.order <= last || seen) seen = checkUnique(seen, items, items.length, item.order);
@@ -249,7 +249,7 @@ export function parsePrivacyListPush(element: Element): PrivacyListPush {
   const unprefixed = !query.name.includes(':');
   for (const child of query.children) {
     if (typeof child === 'string') continue;
-    if (list || inPrivacyNs(child, unprefixed) !== 'list') {
+    if (list || (localNameIn(child, NS_PRIVACY, unprefixed) ?? '') !== 'list') {
       throw new StanzaParseError('STANZA_UNEXPECTED', 'a privacy list push holds exactly one <list/>');
     }
     list = child;
@@ -328,7 +328,7 @@ function listOf(element: Element): Element {
   let list: Element | undefined;
   const unprefixed = !query.name.includes(':');
   for (const child of query.children) {
-    if (typeof child === 'string' || inPrivacyNs(child, unprefixed) !== 'list') continue;
+    if (typeof child === 'string' || (localNameIn(child, NS_PRIVACY, unprefixed) ?? '') !== 'list') continue;
     if (list) throw new StanzaParseError('STANZA_UNEXPECTED', 'a privacy answer with more than one <list/>'); // XEP-0016 §2.3
     list = child;
   }
@@ -365,7 +365,7 @@ function readStanzas(element: Element): PrivacyStanzas {
   const unprefixed = !element.name.includes(':');
   for (const child of element.children) {
     if (typeof child === 'string') continue;
-    const name = inPrivacyNs(child, unprefixed);
+    const name = (localNameIn(child, NS_PRIVACY, unprefixed) ?? '');
     if (name === 'message') message = true;
     else if (name === 'iq') iq = true;
     else if (name === 'presence-in') presenceIn = true;
@@ -437,19 +437,4 @@ function checkUnique(seen: Set<number> | undefined, items: readonly PrivacyItem[
   if (set.has(order)) throw new StanzaParseError('STANZA_INVALID_VALUE', `privacy item order ${order} is not unique`);
   set.add(order);
   return set;
-}
-
-/**
- * The local name of a child in `NS_PRIVACY`, or `''` for a child of another namespace. An unprefixed
- * child without its own `xmlns` inherits the default namespace of its unprefixed parent, already known to
- * be `NS_PRIVACY`: no walk up the tree.
- */
-function inPrivacyNs(child: Element, parentUnprefixed: boolean): string {
-  const name = child.name;
-  if (!name.includes(':')) {
-    const xmlns: unknown = child.attrs.xmlns;
-    if (typeof xmlns === 'string' && xmlns !== '') return xmlns === NS_PRIVACY ? name : '';
-    if (parentUnprefixed) return name;
-  }
-  return child.getNS() === NS_PRIVACY ? child.getName() : '';
 }

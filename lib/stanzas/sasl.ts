@@ -13,7 +13,7 @@
  */
 import type { Element } from 'ltx';
 import { StanzaParseError } from '../errors.js';
-import { h, textElement } from './element.js';
+import { childNs, h, textElement } from './element.js';
 import { NS_SASL } from './ns.js';
 
 /** RFC 6120 §6.5: the SASL failure conditions. */
@@ -210,13 +210,6 @@ function readPayload(element: Element): string {
     throw new StanzaParseError('STANZA_INVALID_VALUE', `the <${element.getName()}/> data is not base64`);
   }
   return stripped;
-}
-
-/** A child's namespace, knowing its parent's default namespace: no walk up the tree per child. */
-function childNs(child: Element, parentNs: string | undefined): string | undefined {
-  const own: unknown = child.attrs.xmlns;
-  if (typeof own === 'string' && own !== '') return own; // as ltx's findNS: xmlns='' does not count
-  return child.name.indexOf(':') === -1 ? parentNs : child.getNS();
 }
 
 function readFailure(failure: Element): SaslMessage {

@@ -10,7 +10,7 @@
  */
 import type { Element } from 'ltx';
 import { StanzaParseError } from '../errors.js';
-import { attr, h, textElement } from './element.js';
+import { attr, childNs, h, textElement } from './element.js';
 import {
   NS_BIND, NS_CAPS, NS_CSI, NS_PRE_APPROVAL, NS_REGISTER_FEATURE, NS_ROSTER_VER, NS_SASL, NS_SESSION, NS_STREAM, NS_TLS,
 } from './ns.js';
@@ -203,9 +203,3 @@ function hasChild(parent: Element, name: string, ns: string): boolean {
   return false;
 }
 
-/** A child's namespace, knowing its parent's default namespace: no walk up the tree per child. */
-function childNs(child: Element, parentNs: string | undefined): string | undefined {
-  const own: unknown = child.attrs.xmlns;
-  if (typeof own === 'string' && own !== '') return own; // as ltx's findNS: xmlns='' does not count
-  return child.name.indexOf(':') === -1 ? parentNs : child.getNS();
-}

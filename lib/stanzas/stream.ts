@@ -11,7 +11,7 @@
  */
 import type { Element } from 'ltx';
 import { StanzaParseError, StreamError } from '../errors.js';
-import { h, textElement } from './element.js';
+import { childNs, h, textElement } from './element.js';
 import { NS_FRAMING, NS_STREAM, NS_STREAMS_ERRORS } from './ns.js';
 
 /**
@@ -237,9 +237,3 @@ export function isStreamErrorElement(element: Element): boolean {
   return isStreamElement(element, 'error');
 }
 
-/** A child's namespace, knowing its parent's default namespace: no walk up the tree per child. */
-function childNs(child: Element, parentNs: string | undefined): string | undefined {
-  const own: unknown = child.attrs.xmlns;
-  if (typeof own === 'string' && own !== '') return own; // as ltx's findNS: xmlns='' does not count
-  return child.name.indexOf(':') === -1 ? parentNs : child.getNS();
-}

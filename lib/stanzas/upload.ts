@@ -8,7 +8,7 @@ import { Element } from 'ltx';
 import { StanzaParseError } from '../errors.js';
 import { dataFieldValues, dataFormType } from './data-form.js';
 import { parseDiscoInfo, type DiscoInfo } from './disco.js';
-import { attr, expectElement, requireAttr } from './element.js';
+import { attr, expectElement, localNameIn, passesNsOn, requireAttr } from './element.js';
 import { buildIqGet } from './iq.js';
 import { NS_UPLOAD } from './ns.js';
 import { iqPayload } from './payload.js';
@@ -257,21 +257,3 @@ function parseSize(value: string, what: string): number {
 // Reading children fast: namespaces without walking up the tree or comparing namespace strings for
 // every child (as in disco.ts).
 
-/**
- * True when the unprefixed children of `parent` without their own xmlns share its namespace: `parent`
- * is known to be in its namespace and, unprefixed, has it as the default namespace in scope.
- */
-function passesNsOn(parent: Element): boolean {
-  return parent.name.indexOf(':') === -1;
-}
-
-/** The child's local name when it is in `ns`, else `undefined`. */
-function localNameIn(child: Element, ns: string, inherits: boolean): string | undefined {
-  const name = child.name;
-  if (name.indexOf(':') === -1) {
-    const own: unknown = child.attrs.xmlns;
-    if (own === undefined || own === '') return inherits || child.getNS() === ns ? name : undefined;
-    return own === ns ? name : undefined;
-  }
-  return child.getNS() === ns ? child.getName() : undefined;
-}

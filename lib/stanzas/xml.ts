@@ -100,7 +100,9 @@ function buildTree(text: string, maxDepth: number): Element {
     if (++depth > maxDepth) {
       throw new StanzaParseError('XML_TOO_DEEP', `elements nested deeper than ${maxDepth}`);
     }
-    const element = new Element(name, attrs);
+    // The tokenizer makes a fresh attribute object per tag: adopt it instead of copying it.
+    const element = new Element(name);
+    element.attrs = attrs;
     if (current) current.cnode(element);
     else root = element;
     current = element;

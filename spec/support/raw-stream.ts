@@ -2,11 +2,12 @@
 //
 // RFC 7395 (https://www.rfc-editor.org/rfc/rfc7395): subprotocol "xmpp", one complete XML element per
 // frame, streams opened with <open xmlns='urn:ietf:params:xml:ns:xmpp-framing'/> and ended with <close/>.
-// Every incoming frame is parsed with ltx and queued; `next(predicate)` takes the first match, so a
+// Every incoming frame is parsed with the library's parseXml and queued; `next(predicate)` takes the first match, so a
 // spec can wait for a reply without losing pushes that arrive in between.
 
 import WebSocket from 'ws';
 import { Element, parse } from 'ltx';
+import { parseXml } from '../../lib/stanzas/xml.js';
 
 export const NS_FRAMING = 'urn:ietf:params:xml:ns:xmpp-framing';
 export const NS_CLIENT = 'jabber:client';
@@ -58,7 +59,7 @@ export async function openRawStream(url: string, domain: string): Promise<RawStr
   socket.on('message', (data: WebSocket.RawData) => {
     let element: Element;
     try {
-      element = parse(data.toString());
+      element = parseXml(data.toString()); // the library's own parser, on what the server really sent
     } catch (error) {
       fail(new Error(`unparsable frame: ${data.toString()}`, { cause: error }));
       return;

@@ -12,7 +12,8 @@ import type { DataForm } from './data-form.js';
 import type { DiscoIdentity, DiscoInfo } from './disco.js';
 import { expectElement, findChild } from './element.js';
 import { NS_CAPS, NS_CLIENT, NS_STREAM } from './ns.js';
-import { base64Encode, sha1, utf8Encode } from './sha1.js';
+import { buildBase64 } from './base64.js';
+import { sha1, utf8Encode } from './sha1.js';
 
 /** The `hash` value of SHA-1, the one hash function XEP-0115 §8.4 makes mandatory to implement. */
 export const CAPS_HASH_SHA1 = 'sha-1';
@@ -152,7 +153,7 @@ function typedForms(forms: readonly DataForm[]): TypedForm[] {
  */
 export function capsHash(info: DiscoInfo): string {
   // XEP-0115 §5.1 steps 8-9: UTF-8, SHA-1, base64 with padding and no whitespace.
-  return base64Encode(sha1(utf8Encode(capsVerificationString(info))));
+  return buildBase64(sha1(utf8Encode(capsVerificationString(info))));
 }
 
 /**

@@ -22,6 +22,7 @@ export * from './register.js';
 export * from './disco.js';
 export * from './caps.js';
 export * from './sha1.js';
+export * from './base64.js';
 export * from './upload.js';
 export * from './stream.js';
 export * from './stream-features.js';

@@ -1,16 +1,14 @@
 /**
  * SHA-1: FIPS 180-4 (Secure Hash Standard, August 2015) §6.1, small, pure and synchronous, for the
- * XEP-0115 verification string, plus the UTF-8 and base64 (RFC 4648 §4) encodings it needs. No Node
+ * XEP-0115 verification string, plus the UTF-8 encoding it needs (base64 is in base64.ts). No Node
  * built-in is used, so the same code runs in browsers (WebCrypto's digest is asynchronous, which the
  * synchronous codecs cannot use). SHA-1 is used here as a fingerprint, not for security.
  *
  * @see https://nvlpubs.nist.gov/nistpubs/FIPS/NIST.FIPS.180-4.pdf
  * @see https://www.rfc-editor.org/rfc/rfc3174 (test vectors)
- * @see https://www.rfc-editor.org/rfc/rfc4648#section-4
  */
 
 const encoder = new TextEncoder();
-const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
 /**
  * The SHA-1 digest (20 bytes) of the data.
@@ -91,26 +89,4 @@ export function sha1(data: Uint8Array): Uint8Array {
  */
 export function utf8Encode(text: string): Uint8Array {
   return encoder.encode(text);
-}
-
-/**
- * Base64 with padding and without line breaks, as XEP-0115 §5.1 step 9 requires.
- * @see https://www.rfc-editor.org/rfc/rfc4648#section-4
- */
-export function base64Encode(bytes: Uint8Array): string {
-  let out = '';
-  const whole = bytes.length - (bytes.length % 3);
-  for (let i = 0; i < whole; i += 3) {
-    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
-    out += BASE64.charAt(n >>> 18) + BASE64.charAt((n >>> 12) & 63) + BASE64.charAt((n >>> 6) & 63) + BASE64.charAt(n & 63);
-  }
-  const rest = bytes.length - whole;
-  if (rest === 1) {
-    const n = bytes[whole]! << 16;
-    out += BASE64.charAt(n >>> 18) + BASE64.charAt((n >>> 12) & 63) + '==';
-  } else if (rest === 2) {
-    const n = (bytes[whole]! << 16) | (bytes[whole + 1]! << 8);
-    out += BASE64.charAt(n >>> 18) + BASE64.charAt((n >>> 12) & 63) + BASE64.charAt((n >>> 6) & 63) + '=';
-  }
-  return out;
 }

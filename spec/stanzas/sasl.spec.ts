@@ -4,9 +4,10 @@ import type { Element } from 'ltx';
 import { StanzaParseError } from '../../lib/errors.js';
 import { NS_SASL } from '../../lib/stanzas/ns.js';
 import {
-  SASL_FAILURE_CONDITIONS, buildBase64, buildSaslAbort, buildSaslAuth, buildSaslChallenge, buildSaslFailure,
-  buildSaslMessage, buildSaslResponse, buildSaslSuccess, isSaslMessage, parseBase64, parseSaslMessage, type SaslMessage,
+  SASL_FAILURE_CONDITIONS, buildSaslAbort, buildSaslAuth, buildSaslChallenge, buildSaslFailure,
+  buildSaslMessage, buildSaslResponse, buildSaslSuccess, isSaslMessage, parseSaslMessage, type SaslMessage,
 } from '../../lib/stanzas/sasl.js';
+import { buildBase64, parseBase64 } from '../../lib/stanzas/base64.js';
 import { parseXml } from '../../lib/stanzas/xml.js';
 import { xmlText, xmlTextNonEmpty } from '../support/arbitraries.js';
 import { transcript } from '../support/fixtures.js';

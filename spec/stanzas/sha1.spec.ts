@@ -2,7 +2,8 @@ import { strict as assert } from 'node:assert';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { base64Encode, sha1, utf8Encode } from '../../lib/stanzas/sha1.js';
+import { buildBase64 as base64Encode } from '../../lib/stanzas/base64.js';
+import { sha1, utf8Encode } from '../../lib/stanzas/sha1.js';
 
 const hex = (bytes: Uint8Array): string => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 const ascii = (text: string): Uint8Array => Uint8Array.from(text, (c) => c.charCodeAt(0));

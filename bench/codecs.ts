@@ -14,6 +14,7 @@ import { buildIq } from '../lib/stanzas/iq.js';
 import { buildPrivacyListSet, parsePrivacyList, type PrivacyItem, type PrivacyList } from '../lib/stanzas/privacy.js';
 import { buildRoster, parseRoster, type Roster, type RosterItem } from '../lib/stanzas/roster.js';
 import { buildVCardSet, parseVCard, type VCard, type VCardFields } from '../lib/stanzas/vcard.js';
+import { NS_BLOCKING, NS_CLIENT, NS_LAST, NS_PRIVACY, NS_ROSTER, NS_VCARD } from '../lib/stanzas/ns.js';
 import { parseXml, serialize } from '../lib/stanzas/xml.js';
 import { assertXmlEqual } from '../spec/support/xml-assert.js';
 import { comparePair, printTable, type PairResult } from './harness.js';
@@ -26,12 +27,6 @@ const roundMs = quick ? 20 : 40;
 // ---------------------------------------------------------------------------------------------------
 // Inputs (deterministic)
 
-const NS_CLIENT = 'jabber:client';
-const NS_VCARD = 'vcard-temp';
-const NS_ROSTER = 'jabber:iq:roster';
-const NS_BLOCKING = 'urn:xmpp:blocking';
-const NS_PRIVACY = 'jabber:iq:privacy';
-const NS_LAST = 'jabber:iq:last';
 
 let seed = 42;
 const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);

@@ -17,7 +17,7 @@ import { attr, findChild, h, textElement } from './element.js';
 import { buildIqGet, buildIqSet } from './iq.js';
 import { NS_CLIENT, NS_PUBSUB, NS_PUBSUB_EVENT, NS_VCARD4 } from './ns.js';
 import { iqPayload } from './payload.js';
-import type { VCardFields } from './vcard.js';
+import type { VCard, VCardFields } from './vcard.js';
 
 /** XEP-0292 §4: the PEP node of one's vCard4. */
 export const NODE_VCARD4 = 'urn:xmpp:vcard4';
@@ -26,20 +26,8 @@ export const VCARD4_ITEM_ID = 'current';
 /** XEP-0060 §7.1.5: the FORM_TYPE of publish options. */
 const FORM_TYPE_PUBLISH_OPTIONS = 'http://jabber.org/protocol/pubsub#publish-options';
 
-/** The profile read from a vCard4. Every field is `''` when the vCard has none. */
-export interface VCard4 {
-  /** The first nickname's first text; the fn when there is no (non-empty) nickname. */
-  readonly nickName: string;
-  readonly fullName: string;
-  /** photo/uri, as is (a URL or a `data:` URL). */
-  readonly image: string;
-  /** note/text. */
-  readonly status: string;
-  /** The first tel of type `cell`, else the first tel; a `tel:` URI without its scheme, percent-decoded. */
-  readonly mobileNumber: string;
-  /** The first email's text. */
-  readonly email: string;
-}
+/** The profile read from a vCard4: the fields of vCard-temp's profile (no raw photo). */
+export type VCard4 = Omit<VCard, 'photo'>;
 
 /**
  * Builds `<vcard xmlns='urn:ietf:params:xml:ns:vcard-4.0'/>` with the profile fields; `''` fields are
@@ -65,7 +53,11 @@ export function buildVCard4(fields: VCardFields): Element {
 
 /**
  * Reads a `<vcard/>` (or an IQ that carries one directly, as in the IQ mode of earlier XEP-0292
- * versions). Unknown properties and parameters are ignored.
+ * versions). Unknown properties and parameters are ignored. Every field is `''` when the vCard has
+ * none: `nickName` is the first nickname's first text, else the fn; `fullName` the fn; `image` the
+ * photo/uri as is (a URL or a `data:` URL); `status` the note/text; `mobileNumber` the first tel of type
+ * `cell`, else the first tel, as a `tel:` URI without its scheme, percent-decoded; `email` the first
+ * email's text.
  * @throws {StanzaError} for an IQ error.
  * @throws {StanzaParseError} `STANZA_UNEXPECTED` for another element, `STANZA_MISSING_PART` for an IQ
  *   without `<vcard/>`.

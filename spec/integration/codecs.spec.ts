@@ -29,12 +29,9 @@ import { parseStreamFeatures } from '../../lib/stanzas/stream-features.js';
 import { buildUploadSlotRequest, parseFileTooLarge, parseUploadMaxSize, parseUploadSlot } from '../../lib/stanzas/upload.js';
 import { buildVCardGet, buildVCardSet, parseVCard, updateVCard, type VCardFields } from '../../lib/stanzas/vcard.js';
 import { buildVCard4Get, buildVCard4Publish, parseVCard4Items } from '../../lib/stanzas/vcard4.js';
-import { openRawStream, type RawStream } from '../support/raw-stream.js';
+import { freshName, rawSessions } from '../support/accounts.js';
 import { registerUser, useServer, type ServerHandle } from '../support/servers.js';
 
-const RUN = `${Date.now().toString(36).slice(-4)}${randomBytes(2).toString('hex')}`;
-let serial = 0;
-const freshName = (prefix: string): string => `${prefix}_${RUN}_${++serial}`;
 let ids = 0;
 const nextId = (): string => `c${++ids}`;
 
@@ -42,31 +39,14 @@ for (const name of ['prosody', 'ejabberd'] as const) {
   describe(`codecs against real ${name}`, function () {
     this.timeout(20_000);
     let server: ServerHandle;
-    const streams: RawStream[] = [];
-
-    const open = async (domain = server.domain): Promise<RawStream> => {
-      const stream = await openRawStream(server.websocketUrl, domain);
-      streams.push(stream);
-      return stream;
-    };
-
-    const login = async (): Promise<{ stream: RawStream; user: string; bare: string }> => {
-      const user = freshName('c');
-      await registerUser(server, user, `pw-${user}`);
-      const stream = await open();
-      await stream.authPlain(user, `pw-${user}`);
-      await stream.bind('codecs');
-      return { stream, user, bare: `${user}@${server.domain}` };
-    };
+    const { open, login, closeAll } = rawSessions(() => server);
 
     before(async function () {
       this.timeout(45_000);
       server = await useServer(name);
     });
 
-    afterEach(async () => {
-      await Promise.all(streams.splice(0).map((stream) => stream.close()));
-    });
+    afterEach(closeAll);
 
     it('reads the stream features before and after authentication', async () => {
       const stream = await open();

@@ -8,27 +8,12 @@
 // expectation follows shared/notes/servers.md. Usernames are unique per run.
 
 import { strict as assert } from 'node:assert';
-import { randomBytes } from 'node:crypto';
 import { Element, parse } from 'ltx';
+import { NS_BLOCKING, NS_DISCO_INFO, NS_DISCO_ITEMS, NS_HTTPBIND, NS_PUBSUB, NS_REGISTER_FEATURE, NS_ROSTER, NS_SM, NS_UPLOAD, NS_VCARD, NS_VCARD4 } from '../../lib/stanzas/ns.js';
+import { freshName, rawSessions } from '../support/accounts.js';
 import { registerUser, useServer, type ServerHandle } from '../support/servers.js';
-import { NS_SASL, NS_STANZAS, NS_STREAMS, openRawStream, type RawStream } from '../support/raw-stream.js';
+import { NS_SASL, NS_STANZAS, NS_STREAMS } from '../support/raw-stream.js';
 
-const NS_REGISTER_FEATURE = 'http://jabber.org/features/iq-register';
-const NS_ROSTER = 'jabber:iq:roster';
-const NS_BLOCKING = 'urn:xmpp:blocking';
-const NS_DISCO_INFO = 'http://jabber.org/protocol/disco#info';
-const NS_DISCO_ITEMS = 'http://jabber.org/protocol/disco#items';
-const NS_UPLOAD = 'urn:xmpp:http:upload:0';
-const NS_SM = 'urn:xmpp:sm:3';
-const NS_VCARD = 'vcard-temp';
-const NS_VCARD4 = 'urn:ietf:params:xml:ns:vcard-4.0';
-const NS_PUBSUB = 'http://jabber.org/protocol/pubsub';
-const NS_HTTPBIND = 'http://jabber.org/protocol/httpbind';
-
-const RUN = `${Date.now().toString(36).slice(-4)}${randomBytes(2).toString('hex')}`;
-let serial = 0;
-/** A username no earlier run used. */
-const freshName = (prefix: string): string => `${prefix}_${RUN}_${++serial}`;
 
 const mechanisms = (features: Element): string[] =>
   features.getChild('mechanisms', NS_SASL)?.getChildren('mechanism').map((mechanism) => mechanism.getText()) ?? [];
@@ -37,33 +22,14 @@ for (const name of ['prosody', 'ejabberd'] as const) {
   describe(`real server: ${name}`, function () {
     this.timeout(20_000);
     let server: ServerHandle;
-    const streams: RawStream[] = [];
-
-    const open = async (domain = server.domain): Promise<RawStream> => {
-      const stream = await openRawStream(server.websocketUrl, domain);
-      streams.push(stream);
-      return stream;
-    };
-
-    /** A new account (created without IBR), logged in and bound. */
-    const login = async (): Promise<{ stream: RawStream; user: string; password: string; jid: string }> => {
-      const user = freshName('user');
-      const password = `pw-${user}`;
-      await registerUser(server, user, password);
-      const stream = await open();
-      await stream.authPlain(user, password);
-      const jid = await stream.bind('spec');
-      return { stream, user, password, jid };
-    };
+    const { open, login, closeAll } = rawSessions(() => server);
 
     before(async function () {
       this.timeout(45_000);
       server = await useServer(name);
     });
 
-    afterEach(async () => {
-      await Promise.all(streams.splice(0).map((stream) => stream.close()));
-    });
+    afterEach(closeAll);
 
     it('offers in-band registration, SCRAM-SHA-1 and PLAIN before authentication', async () => {
       const features = (await open()).features();
@@ -171,7 +137,7 @@ for (const name of ['prosody', 'ejabberd'] as const) {
       const features = info.getChild('query', NS_DISCO_INFO)?.getChildren('feature').map((feature) => String(feature.attrs.var)) ?? [];
       assert.ok(features.includes(NS_UPLOAD), info.toString());
 
-      const content = Buffer.from(`hello ${RUN}\n`);
+      const content = Buffer.from(`hello ${freshName('upload')}\n`);
       const slot = await stream.iq(
         `<iq type='get' id='up1' to='${server.uploadHost}'><request xmlns='${NS_UPLOAD}' filename='hello.txt' ` +
         `size='${content.length}' content-type='text/plain'/></iq>`,

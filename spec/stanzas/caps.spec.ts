@@ -11,6 +11,7 @@ import { xmlText, xmlTextNonEmpty } from '../support/arbitraries.js';
 import { realStanza } from '../support/fixtures.js';
 import { fuzzParser, throughText } from '../support/fuzz.js';
 import { assertXmlEqual } from '../support/xml-assert.js';
+import { XEP_0115_COMPLEX_INFO } from '../fixtures/xep-0115.js';
 
 // XEP-0115 §1.2 / §6.1 'Presence with caps'.
 const XEP_PRESENCE = `<presence from='romeo@montague.lit/orchard'>
@@ -32,39 +33,6 @@ const XEP_SIMPLE_INFO = `<iq from='romeo@montague.lit/orchard' id='disco1' to='j
   </query>
 </iq>`;
 
-// XEP-0115 §5.3 (the example's stray '>' after the 'from' attribute removed, &#936; written as Ψ).
-const XEP_COMPLEX_INFO = `<iq from='benvolio@capulet.lit/230193' id='disco1' to='juliet@capulet.lit/chamber' type='result'>
-  <query xmlns='http://jabber.org/protocol/disco#info'
-         node='http://psi-im.org#q07IKJEyjvHSyhy//CH0CxmKi8w='>
-    <identity xml:lang='en' category='client' name='Psi 0.11' type='pc'/>
-    <identity xml:lang='el' category='client' name='Ψ 0.11' type='pc'/>
-    <feature var='http://jabber.org/protocol/caps'/>
-    <feature var='http://jabber.org/protocol/disco#info'/>
-    <feature var='http://jabber.org/protocol/disco#items'/>
-    <feature var='http://jabber.org/protocol/muc'/>
-    <x xmlns='jabber:x:data' type='result'>
-      <field var='FORM_TYPE' type='hidden'>
-        <value>urn:xmpp:dataforms:softwareinfo</value>
-      </field>
-      <field var='ip_version'>
-        <value>ipv4</value>
-        <value>ipv6</value>
-      </field>
-      <field var='os'>
-        <value>Mac</value>
-      </field>
-      <field var='os_version'>
-        <value>10.5.1</value>
-      </field>
-      <field var='software'>
-        <value>Psi</value>
-      </field>
-      <field var='software_version'>
-        <value>0.11</value>
-      </field>
-    </x>
-  </query>
-</iq>`;
 
 const SIMPLE: DiscoInfo = {
   identities: [{ category: 'client', type: 'pc', name: 'Exodus 0.9.1' }],
@@ -88,7 +56,7 @@ describe('stanzas/caps (XEP-0115)', () => {
     });
 
     it('computes the §5.3 complex example: S and ver q07IKJEyjvHSyhy//CH0CxmKi8w=', () => {
-      const info = parseDiscoInfo(parseXml(XEP_COMPLEX_INFO));
+      const info = parseDiscoInfo(parseXml(XEP_0115_COMPLEX_INFO));
       assert.equal(capsVerificationString(info),
         'client/pc/el/Ψ 0.11<client/pc/en/Psi 0.11<http://jabber.org/protocol/caps<http://jabber.org/protocol/disco#info<'
         + 'http://jabber.org/protocol/disco#items<http://jabber.org/protocol/muc<urn:xmpp:dataforms:softwareinfo<'
@@ -230,7 +198,7 @@ describe('stanzas/caps (XEP-0115)', () => {
         names: ['iq', 'query', 'identity', 'feature', 'x', 'field', 'value'],
         namespaces: [NS_DISCO_INFO, NS_DATA, 'jabber:client'],
         attrs: ['category', 'type', 'name', 'xml:lang', 'var'],
-        seeds: [XEP_SIMPLE_INFO, XEP_COMPLEX_INFO],
+        seeds: [XEP_SIMPLE_INFO, XEP_0115_COMPLEX_INFO],
       });
     });
   });

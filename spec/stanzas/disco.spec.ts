@@ -1,17 +1,18 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import { StanzaError, StanzaParseError } from '../../lib/errors.js';
-import { dataFormType, type DataField, type DataFieldType, type DataForm } from '../../lib/stanzas/data-form.js';
+import { dataFormType, type DataField, type DataFieldType } from '../../lib/stanzas/data-form.js';
 import {
   buildDiscoInfo, buildDiscoInfoGet, buildDiscoItems, buildDiscoItemsGet, hasFeature, parseDiscoInfo, parseDiscoItems,
   type DiscoInfo, type DiscoItems,
 } from '../../lib/stanzas/disco.js';
 import { NS_DATA, NS_DISCO_INFO, NS_DISCO_ITEMS } from '../../lib/stanzas/ns.js';
 import { parseXml } from '../../lib/stanzas/xml.js';
-import { bareJid, fullJid, jidDomain, stanzaId, xmlText, xmlTextNonEmpty } from '../support/arbitraries.js';
+import { bareJid, dataForm, fullJid, jidDomain, stanzaId, xmlText } from '../support/arbitraries.js';
 import { realStanza } from '../support/fixtures.js';
 import { fuzzParser, throughText } from '../support/fuzz.js';
 import { assertXmlEqual } from '../support/xml-assert.js';
+import { XEP_0115_COMPLEX_INFO } from '../fixtures/xep-0115.js';
 
 // XEP-0030 §3.1, 'Result-set for information request'.
 const XEP_INFO_RESULT = `<iq type='result' from='plays.shakespeare.lit' to='romeo@montague.net/orchard' id='info1'>
@@ -67,40 +68,6 @@ const XEP_ITEMS_NODES = `<iq type='result' from='catalog.shakespeare.lit' to='ro
   </query>
 </iq>`;
 
-// XEP-0115 §5.3: disco#info with identities in two languages and an extended (XEP-0128) form.
-const XEP_0115_COMPLEX = `<iq from='benvolio@capulet.lit/230193' id='disco1' to='juliet@capulet.lit/chamber' type='result'>
-  <query xmlns='http://jabber.org/protocol/disco#info'
-         node='http://psi-im.org#q07IKJEyjvHSyhy//CH0CxmKi8w='>
-    <identity xml:lang='en' category='client' name='Psi 0.11' type='pc'/>
-    <identity xml:lang='el' category='client' name='Ψ 0.11' type='pc'/>
-    <feature var='http://jabber.org/protocol/caps'/>
-    <feature var='http://jabber.org/protocol/disco#info'/>
-    <feature var='http://jabber.org/protocol/disco#items'/>
-    <feature var='http://jabber.org/protocol/muc'/>
-    <x xmlns='jabber:x:data' type='result'>
-      <field var='FORM_TYPE' type='hidden'>
-        <value>urn:xmpp:dataforms:softwareinfo</value>
-      </field>
-      <field var='ip_version'>
-        <value>ipv4</value>
-        <value>ipv6</value>
-      </field>
-      <field var='os'>
-        <value>Mac</value>
-      </field>
-      <field var='os_version'>
-        <value>10.5.1</value>
-      </field>
-      <field var='software'>
-        <value>Psi</value>
-      </field>
-      <field var='software_version'>
-        <value>0.11</value>
-      </field>
-    </x>
-  </query>
-</iq>`;
-
 const field = (name: string, values: string[], type?: DataFieldType): DataField =>
   type === undefined ? { var: name, required: false, values, options: [] } : { var: name, type, required: false, values, options: [] };
 
@@ -153,7 +120,7 @@ describe('stanzas/disco (XEP-0030, XEP-0128)', () => {
     });
 
     it('reads the XEP-0115 §5.3 answer: identity languages and an extended form (XEP-0128)', () => {
-      const info = parseDiscoInfo(parseXml(XEP_0115_COMPLEX));
+      const info = parseDiscoInfo(parseXml(XEP_0115_COMPLEX_INFO));
       assert.equal(info.node, 'http://psi-im.org#q07IKJEyjvHSyhy//CH0CxmKi8w=');
       assert.deepEqual(info.identities, [
         { category: 'client', type: 'pc', name: 'Psi 0.11', lang: 'en' },
@@ -166,7 +133,7 @@ describe('stanzas/disco (XEP-0030, XEP-0128)', () => {
         ['FORM_TYPE', ['urn:xmpp:dataforms:softwareinfo']], ['ip_version', ['ipv4', 'ipv6']], ['os', ['Mac']],
         ['os_version', ['10.5.1']], ['software', ['Psi']], ['software_version', ['0.11']],
       ]);
-      assertXmlEqual(buildDiscoInfo(info), parseXml(XEP_0115_COMPLEX).getChild('query')!);
+      assertXmlEqual(buildDiscoInfo(info), parseXml(XEP_0115_COMPLEX_INFO).getChild('query')!);
     });
 
     it("reads XEP-0030 'Service returns nodes' and builds it back", () => {
@@ -248,21 +215,6 @@ describe('stanzas/disco (XEP-0030, XEP-0128)', () => {
     const optional = <T>(arb: fc.Arbitrary<T>): fc.Arbitrary<T | undefined> => fc.option(arb, { nil: undefined });
     const identity = fc.record({ category: xmlText(10), type: xmlText(10), name: xmlText(), lang: fc.constantFrom('en', 'el', 'de-CH', '') },
       { requiredKeys: ['category', 'type'], noNullPrototype: true });
-    const dataField: fc.Arbitrary<DataField> = fc.record({
-      var: xmlTextNonEmpty(10),
-      type: fc.constantFrom<DataFieldType>('hidden', 'text-single', 'list-multi', 'boolean'),
-      label: xmlText(8),
-      desc: xmlText(8),
-      required: fc.boolean(),
-      values: fc.array(xmlText(8), { maxLength: 3 }),
-      options: fc.array(fc.record({ label: xmlText(6), value: xmlText(6) }, { requiredKeys: ['value'], noNullPrototype: true }), { maxLength: 2 }),
-    }, { requiredKeys: ['var', 'required', 'values', 'options'], noNullPrototype: true });
-    const dataForm: fc.Arbitrary<DataForm> = fc.record({
-      type: fc.constantFrom('form', 'submit', 'cancel', 'result'),
-      title: xmlText(8),
-      instructions: fc.array(xmlText(8), { maxLength: 2 }),
-      fields: fc.array(dataField, { maxLength: 3 }),
-    }, { requiredKeys: ['type', 'instructions', 'fields'], noNullPrototype: true });
     const info: fc.Arbitrary<DiscoInfo> = fc.record({
       node: xmlText(),
       identities: fc.array(identity, { maxLength: 4 }),
@@ -307,7 +259,7 @@ describe('stanzas/disco (XEP-0030, XEP-0128)', () => {
         names: ['iq', 'query', 'identity', 'feature', 'x', 'field', 'value', 'error'],
         namespaces: [NS_DISCO_INFO, NS_DATA, 'jabber:client'],
         attrs: ['category', 'type', 'name', 'xml:lang', 'var', 'node', 'id'],
-        seeds: [XEP_INFO_RESULT, XEP_NODE_RESULT, XEP_0115_COMPLEX, XEP_INFO_NOT_FOUND],
+        seeds: [XEP_INFO_RESULT, XEP_NODE_RESULT, XEP_0115_COMPLEX_INFO, XEP_INFO_NOT_FOUND],
       });
     });
 

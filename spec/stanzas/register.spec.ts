@@ -19,7 +19,7 @@ import {
   type RegisterSubmission,
 } from '../../lib/stanzas/register.js';
 import { parseXml } from '../../lib/stanzas/xml.js';
-import { bareJid, stanzaId, xmlName, xmlText, xmlTextNonEmpty } from '../support/arbitraries.js';
+import { bareJid, dataForm, stanzaId, xmlName, xmlText, xmlTextNonEmpty } from '../support/arbitraries.js';
 import { realStanza } from '../support/fixtures.js';
 import { fuzzParser, throughText } from '../support/fuzz.js';
 import { assertXmlEqual } from '../support/xml-assert.js';
@@ -499,21 +499,6 @@ describe('stanzas/register (XEP-0077)', () => {
 
   describe('round trip', () => {
     const fieldNames = fc.uniqueArray(fc.constantFrom(...REGISTER_FIELD_NAMES), { maxLength: 6 });
-    const dataField: fc.Arbitrary<DataField> = fc.record({
-      var: xmlTextNonEmpty(8),
-      type: fc.constantFrom('boolean', 'hidden', 'jid-multi', 'jid-single', 'list-multi', 'list-single', 'text-multi', 'text-private', 'text-single'),
-      label: xmlText(8),
-      desc: xmlText(8),
-      required: fc.boolean(),
-      values: fc.array(xmlText(8), { maxLength: 2 }),
-      options: fc.array(fc.record({ label: xmlText(6), value: xmlText(6) }, { requiredKeys: ['value'], noNullPrototype: true }), { maxLength: 2 }),
-    }, { requiredKeys: ['var', 'required', 'values', 'options'], noNullPrototype: true });
-    const dataForm: fc.Arbitrary<DataForm> = fc.record({
-      type: fc.constantFrom('form', 'submit', 'cancel', 'result'),
-      title: xmlText(8),
-      instructions: fc.array(xmlText(8), { maxLength: 2 }),
-      fields: fc.array(dataField, { maxLength: 4 }),
-    }, { requiredKeys: ['type', 'instructions', 'fields'], noNullPrototype: true });
     const registerForm: fc.Arbitrary<RegisterForm> = fc
       .tuple(fc.boolean(), xmlText(), fieldNames, fc.option(dataForm, { nil: undefined }), fc.option(xmlText(), { nil: undefined }))
       .chain(([registered, instructions, fields, form, redirectUrl]) =>

@@ -3,6 +3,7 @@
  * characters, empty), JIDs and their parts, ids.
  */
 import fc from 'fast-check';
+import type { DataField, DataFieldType, DataForm } from '../../lib/stanzas/data-form.js';
 
 // XML 1.0 §2.2 Char: tab, LF, CR, U+0020-U+D7FF, U+E000-U+FFFD, U+10000-U+10FFFF.
 const isXmlChar = (code: number): boolean =>
@@ -49,3 +50,24 @@ export const bareJid = fc.tuple(jidLocal, jidDomain).map(([local, domain]) => `$
 
 /** A full JID `local@domain/resource`. */
 export const fullJid = fc.tuple(jidLocal, jidDomain, jidResource).map(([l, d, r]) => `${l}@${d}/${r}`);
+
+const FIELD_TYPES: DataFieldType[] = ['boolean', 'hidden', 'jid-multi', 'jid-single', 'list-multi', 'list-single', 'text-multi', 'text-private', 'text-single'];
+
+/** A data form field (XEP-0004) of any type but `fixed`, with optional parts present or absent. */
+export const dataField: fc.Arbitrary<DataField> = fc.record({
+  var: xmlTextNonEmpty(10),
+  type: fc.constantFrom(...FIELD_TYPES),
+  label: xmlText(8),
+  desc: xmlText(8),
+  required: fc.boolean(),
+  values: fc.array(xmlText(8), { maxLength: 3 }),
+  options: fc.array(fc.record({ label: xmlText(6), value: xmlText(6) }, { requiredKeys: ['value'], noNullPrototype: true }), { maxLength: 3 }),
+}, { requiredKeys: ['var', 'required', 'values', 'options'], noNullPrototype: true });
+
+/** A data form (XEP-0004) of any type, with a title or not, instructions and fields. */
+export const dataForm: fc.Arbitrary<DataForm> = fc.record({
+  type: fc.constantFrom('form', 'submit', 'cancel', 'result') as fc.Arbitrary<DataForm['type']>,
+  title: xmlText(8),
+  instructions: fc.array(xmlText(8), { maxLength: 2 }),
+  fields: fc.array(dataField, { maxLength: 4 }),
+}, { requiredKeys: ['type', 'instructions', 'fields'], noNullPrototype: true });

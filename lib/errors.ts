@@ -9,36 +9,40 @@
  * @see https://www.rfc-editor.org/rfc/rfc6120#section-4.9 (stream errors)
  */
 
-/** Every stable error code of the library. */
-export type ErrorCode =
+/** Every stable error code of the library, listed in the README. */
+export const ERROR_CODES = [
   // JID (RFC 7622)
-  | 'JID_EMPTY'
-  | 'JID_TOO_LONG'
-  | 'JID_INVALID_CHAR'
-  | 'JID_MALFORMED'
+  'JID_EMPTY',
+  'JID_TOO_LONG',
+  'JID_INVALID_CHAR',
+  'JID_MALFORMED',
   // XML and stanza parsing
-  | 'XML_MALFORMED'
-  | 'XML_TOO_LARGE'
-  | 'XML_TOO_DEEP'
-  | 'XML_RESTRICTED'
-  | 'XML_INVALID_CHAR'
-  | 'STANZA_UNEXPECTED'
-  | 'STANZA_MISSING_PART'
-  | 'STANZA_INVALID_VALUE'
+  'XML_MALFORMED',
+  'XML_TOO_LARGE',
+  'XML_TOO_DEEP',
+  'XML_RESTRICTED',
+  'XML_INVALID_CHAR',
+  'STANZA_UNEXPECTED',
+  'STANZA_MISSING_PART',
+  'STANZA_INVALID_VALUE',
   // stanza-level errors from the peer (RFC 6120 §8.3)
-  | 'STANZA_ERROR'
+  'STANZA_ERROR',
   // stream-level errors (RFC 6120 §4.9)
-  | 'STREAM_ERROR'
+  'STREAM_ERROR',
   // SASL (RFC 6120 §6, RFC 5802)
-  | 'SASL_FAILURE'
-  | 'SASL_NO_MECHANISM'
-  | 'SASL_PROTOCOL'
-  | 'SASL_SERVER_SIGNATURE'
+  'SASL_FAILURE',
+  'SASL_NO_MECHANISM',
+  'SASL_PROTOCOL',
+  'SASL_SERVER_SIGNATURE',
   // transports
-  | 'TRANSPORT_FAILURE'
-  | 'TRANSPORT_CLOSED'
+  'TRANSPORT_FAILURE',
+  'TRANSPORT_CLOSED',
   // time
-  | 'TIMEOUT';
+  'TIMEOUT',
+] as const;
+
+/** A stable error code. */
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /** Options common to every error of the library. */
 export interface XmppErrorOptions {

@@ -26,6 +26,7 @@ import { buildRegisterFormSubmit, buildRegisterGet, buildRegisterSet, parseRegis
 import { buildRosterGet, buildRosterSet, isRosterUnchanged, parseRoster, parseRosterPush } from '../../lib/stanzas/roster.js';
 import { buildSmEnable, buildSmRequest, parseStreamManagement } from '../../lib/stanzas/stream-management.js';
 import { parseStreamFeatures } from '../../lib/stanzas/stream-features.js';
+import { parseOpen } from '../../lib/stanzas/stream.js';
 import { buildUploadSlotRequest, parseFileTooLarge, parseUploadMaxSize, parseUploadSlot } from '../../lib/stanzas/upload.js';
 import { buildVCardGet, buildVCardSet, parseVCard, updateVCard, type VCardFields } from '../../lib/stanzas/vcard.js';
 import { buildVCard4Get, buildVCard4Publish, parseVCard4Items } from '../../lib/stanzas/vcard4.js';
@@ -48,8 +49,12 @@ for (const name of ['prosody', 'ejabberd'] as const) {
 
     afterEach(closeAll);
 
-    it('reads the stream features before and after authentication', async () => {
+    it("reads the server's <open/> and the stream features before and after authentication", async () => {
       const stream = await open();
+      const opened = parseOpen(stream.opened());
+      assert.equal(opened.from, server.domain);
+      assert.equal(opened.version, '1.0');
+      assert.ok(opened.id && opened.id.length > 0);
       const before = parseStreamFeatures(stream.features());
       assert.equal(before.register, true);
       assert.ok(before.mechanisms.includes('SCRAM-SHA-1') && before.mechanisms.includes('PLAIN'), before.mechanisms.join(' '));

@@ -27,6 +27,8 @@ export interface RawStream {
   iq(stanza: string | Element, timeoutMs?: number): Promise<Element>;
   /** The latest <stream:features/>. */
   features(): Element;
+  /** The server's latest `<open/>` (RFC 7395 §3.4). */
+  opened(): Element;
   /** XEP-0077 registration on the unauthenticated stream; resolves with the reply iq (result or error). */
   register(username: string, password: string): Promise<Element>;
   /** SASL PLAIN, then the stream restart; rejects on <failure/>. */
@@ -48,6 +50,7 @@ export async function openRawStream(url: string, domain: string): Promise<RawStr
   const queue: Element[] = [];
   const waiters: Waiter[] = [];
   let latestFeatures: Element | undefined;
+  let latestOpen: Element | undefined;
   let closedError: Error | undefined;
   let ids = 0;
 
@@ -65,6 +68,7 @@ export async function openRawStream(url: string, domain: string): Promise<RawStr
       return;
     }
     if (element.is('features', NS_STREAMS)) latestFeatures = element;
+    if (element.is('open', NS_FRAMING)) latestOpen = element;
     const index = waiters.findIndex((waiter) => waiter.predicate(element));
     const waiter = index >= 0 ? waiters.splice(index, 1)[0] : undefined;
     if (waiter) waiter.resolve(element);
@@ -136,6 +140,10 @@ export async function openRawStream(url: string, domain: string): Promise<RawStr
     features() {
       if (!latestFeatures) throw new Error('no stream features received');
       return latestFeatures;
+    },
+    opened() {
+      if (!latestOpen) throw new Error('no <open/> received');
+      return latestOpen;
     },
     register(username, password) {
       const request = new Element('iq', { type: 'set', id: `reg${++ids}` })

@@ -11,6 +11,7 @@
  */
 import type { Element } from 'ltx';
 import { StanzaParseError } from '../errors.js';
+import { stripBase64Whitespace } from './base64.js';
 import { type Attrs, firstChildElement, h, textElement } from './element.js';
 import { buildIqGet, buildIqSet } from './iq.js';
 import { NS_VCARD } from './ns.js';
@@ -289,11 +290,10 @@ function withPhoto(value: VCard, photo: Element): VCard {
     else if (name === 'BINVAL') binval ??= child.getText();
   }
   if (binval === undefined) return extval === undefined ? value : { ...value, image: extval };
-  const raw: VCardPhoto = { type: type ?? '', binval: binval.replace(BASE64_WHITESPACE, '') };
+  const raw: VCardPhoto = { type: type ?? '', binval: stripBase64Whitespace(binval) };
   return { ...value, image: extval ?? `data:${raw.type};base64,${raw.binval}`, photo: raw };
 }
 
-const BASE64_WHITESPACE = /[\t\n\r ]+/g;
 const BASE64_MARKER = ';base64,';
 
 /** PHOTO: a `data:...;base64,` URL as TYPE + BINVAL, anything else as EXTVAL. */

@@ -63,7 +63,7 @@ export function parseStanzaError(error: Element): StanzaErrorDetails {
       if (name === 'text') text = child.getText();
       else if (!condition && CONDITIONS.has(name)) {
         condition = name as StanzaErrorCondition;
-        if (name === 'gone' || name === 'redirect') by = child.getText();
+        if (name === 'gone' || name === 'redirect') by = child.getText().trim(); // RFC 6120 §8.3.3.5: an address, laid out on its own line
       }
     } else if (!applicationCondition) {
       applicationCondition = name;

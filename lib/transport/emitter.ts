@@ -4,11 +4,11 @@
  * handed to `onListenerError` (by default dropped).
  */
 
-/** Listener signatures by event name. */
-export type EventMap = { readonly [event: string]: (...args: never[]) => void };
+/** Listener signatures by event name (an interface of methods-as-properties works). */
+export type EventMap<Events> = { readonly [K in keyof Events]: (...args: never[]) => void };
 
 /** Subscribes, emits, unsubscribes. */
-export class Emitter<Events extends EventMap> {
+export class Emitter<Events extends EventMap<Events>> {
   readonly #listeners = new Map<keyof Events, Set<Events[keyof Events]>>();
   readonly #onListenerError: (error: unknown) => void;
 

@@ -27,28 +27,50 @@ describe('stanzas/bind (RFC 6120 §7)', () => {
     it('builds and reads the RFC 6120 §9.1.3 binding of a client-submitted resource', () => {
       // The RFC writes stanzas inside a stream whose default namespace is jabber:client; here it is explicit.
       assertXmlEqual(buildBind('yhc13a95', 'balcony'), `<iq xmlns='jabber:client' id='yhc13a95' type='set'>
-        <bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'>
-          <resource>balcony</resource>
-        </bind>
-      </iq>`);
+     <bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'>
+       <resource>balcony</resource>
+     </bind>
+   </iq>`);
       assert.deepEqual(parseBind(parseXml(`<iq id='yhc13a95' type='result'>
-        <bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'>
-          <jid>juliet@im.example.com/balcony</jid>
-        </bind>
-      </iq>`)), { jid: 'juliet@im.example.com/balcony' });
+     <bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'>
+       <jid>
+         juliet@im.example.com/balcony
+       </jid>
+     </bind>
+   </iq>`)), { jid: 'juliet@im.example.com/balcony' });
+    });
+
+    it('reads the RFC 6120 §7.7.1 results: the submitted resource, and the one the server overrides it with', () => {
+      assertXmlEqual(buildBind('wy2xa82b4', 'balcony'), `<iq xmlns='jabber:client' id='wy2xa82b4' type='set'>
+     <bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'>
+       <resource>balcony</resource>
+     </bind>
+   </iq>`);
+      assert.deepEqual(parseBind(parseXml(`<iq id='wy2xa82b4' type='result'>
+    <bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'>
+      <jid>juliet@im.example.com/balcony</jid>
+    </bind>
+   </iq>`)), { jid: 'juliet@im.example.com/balcony' });
+      assert.deepEqual(parseBind(parseXml(`<iq id='wy2xa82b4' type='result'>
+    <bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'>
+      <jid>
+   juliet@im.example.com/balcony 4db06f06-1ea4-11dc-aca3-000bcd821bfb
+      </jid>
+    </bind>
+   </iq>`)), { jid: 'juliet@im.example.com/balcony 4db06f06-1ea4-11dc-aca3-000bcd821bfb' });
     });
 
     it('builds and reads the RFC 6120 §7.6.1 binding of a server-generated resource (JID on a line of its own)', () => {
       assertXmlEqual(buildBind('tn281v37'), `<iq xmlns='jabber:client' id='tn281v37' type='set'>
-       <bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/>
-      </iq>`);
+    <bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/>
+   </iq>`);
       assert.deepEqual(parseBind(parseXml(`<iq id='tn281v37' type='result'>
-       <bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'>
-         <jid>
-           juliet@im.example.com/4db06f06-1ea4-11dc-aca3-000bcd821bfb
-         </jid>
-       </bind>
-      </iq>`)), { jid: 'juliet@im.example.com/4db06f06-1ea4-11dc-aca3-000bcd821bfb' });
+    <bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'>
+      <jid>
+        juliet@im.example.com/4db06f06-1ea4-11dc-aca3-000bcd821bfb
+      </jid>
+    </bind>
+   </iq>`)), { jid: 'juliet@im.example.com/4db06f06-1ea4-11dc-aca3-000bcd821bfb' });
     });
 
     for (const server of ['Prosody', 'ejabberd']) {
@@ -60,13 +82,36 @@ describe('stanzas/bind (RFC 6120 §7)', () => {
       });
     }
 
-    it('throws the server refusal (RFC 6120 §7.7.2.2 conflict) as StanzaError', () => {
-      const iq = parseXml(`<iq id='wy2xa82b4' type='error'>
-        <error type='cancel'>
-          <conflict xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/>
-        </error>
-      </iq>`);
-      assert.throws(() => parseBind(iq), (e: unknown) => e instanceof StanzaError && e.condition === 'conflict' && e.type === 'cancel');
+    it('throws the server refusals (RFC 6120 §7.7.2.2 conflict, §9.1.3 step 16 alt) as StanzaError', () => {
+      const conflict = parseXml(`<iq id='wy2xa82b4' type='error'>
+     <error type='modify'>
+       <conflict xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/>
+     </error>
+   </iq>`);
+      assert.throws(() => parseBind(conflict), (e: unknown) => e instanceof StanzaError && e.condition === 'conflict' && e.type === 'modify');
+      const refused = parseXml(`<iq id='yhc13a95' type='error'>
+     <error type='cancel'>
+       <conflict xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/>
+     </error>
+   </iq>`);
+      assert.throws(() => parseBind(refused), (e: unknown) => e instanceof StanzaError && e.condition === 'conflict' && e.type === 'cancel');
+    });
+
+    it('throws the RFC 6120 §7.6.2 refusals of a server-generated resource (resource-constraint, not-allowed)', () => {
+      const constraint = parseXml(`<iq id='tn281v37' type='error'>
+     <error type='wait'>
+       <resource-constraint 
+           xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/>
+     </error>
+   </iq>`);
+      assert.throws(() => parseBind(constraint), (e: unknown) => e instanceof StanzaError && e.condition === 'resource-constraint' && e.type === 'wait');
+      const notAllowed = parseXml(`<iq id='tn281v37' type='error'>
+     <error type='cancel'>
+       <not-allowed 
+           xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/>
+     </error>
+   </iq>`);
+      assert.throws(() => parseBind(notAllowed), (e: unknown) => e instanceof StanzaError && e.condition === 'not-allowed' && e.type === 'cancel');
     });
 
     it('refuses a result without <jid/>, with an invalid JID or without local part or resource', () => {

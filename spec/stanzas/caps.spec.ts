@@ -13,16 +13,29 @@ import { fuzzParser, throughText } from '../support/fuzz.js';
 import { assertXmlEqual } from '../support/xml-assert.js';
 import { XEP_0115_COMPLEX_INFO } from '../fixtures/xep-0115.js';
 
-// XEP-0115 §1.2 / §6.1 'Presence with caps'.
+// The examples are those of XEP-0115 v1.5 (2008-02-26).
+
+// XEP-0115 §1.2 (How It Works): the presence Juliet receives from Romeo.
 const XEP_PRESENCE = `<presence from='romeo@montague.lit/orchard'>
+  <c xmlns='http://jabber.org/protocol/caps' 
+     hash='sha-1'
+     node='http://code.google.com/p/exodus'
+     ver='QgayPKawpkPSDYmwT/WM94uAlu0='/>
+</presence>`;
+
+// XEP-0115 §6.1, 'Presence with caps': the same <c/>, as the client sends it.
+const XEP_PRESENCE_WITH_CAPS = `<presence>
   <c xmlns='http://jabber.org/protocol/caps'
      hash='sha-1'
      node='http://code.google.com/p/exodus'
      ver='QgayPKawpkPSDYmwT/WM94uAlu0='/>
 </presence>`;
 
-// XEP-0115 §1.2: the disco#info answer behind that presence (the §5.2 simple example).
-const XEP_SIMPLE_INFO = `<iq from='romeo@montague.lit/orchard' id='disco1' to='juliet@capulet.lit/chamber' type='result'>
+// XEP-0115 §1.2: the disco#info answer behind that presence (whose S and ver §5.2 computes).
+const XEP_SIMPLE_INFO = `<iq from='romeo@montague.lit/orchard' 
+    id='disco1'
+    to='juliet@capulet.lit/chamber' 
+    type='result'>
   <query xmlns='http://jabber.org/protocol/disco#info'
          node='http://code.google.com/p/exodus#QgayPKawpkPSDYmwT/WM94uAlu0='>
     <identity category='client' name='Exodus 0.9.1' type='pc'/>
@@ -66,11 +79,12 @@ describe('stanzas/caps (XEP-0115)', () => {
       assert.equal(verifyCaps(info, 'QgayPKawpkPSDYmwT/WM94uAlu0='), false);
     });
 
-    it('builds and reads the <c/> of XEP-0115 §6.1', () => {
-      const presence = parseXml(XEP_PRESENCE);
+    it('builds and reads the <c/> of XEP-0115 §6.1 (and of §1.2)', () => {
+      const presence = parseXml(XEP_PRESENCE_WITH_CAPS);
       const caps = parseCaps(presence);
       assert.deepEqual(caps, { hash: 'sha-1', node: 'http://code.google.com/p/exodus', ver: 'QgayPKawpkPSDYmwT/WM94uAlu0=' });
       assert.deepEqual(parseCaps(presence.getChild('c', NS_CAPS)!), caps);
+      assert.deepEqual(parseCaps(parseXml(XEP_PRESENCE)), caps);
       assertXmlEqual(buildCaps({ node: 'http://code.google.com/p/exodus', ver: 'QgayPKawpkPSDYmwT/WM94uAlu0=' }), presence.getChild('c', NS_CAPS)!);
     });
 

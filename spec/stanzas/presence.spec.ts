@@ -15,17 +15,46 @@ import { assertXmlEqual } from '../support/xml-assert.js';
 
 const isCode = (code: string) => (e: unknown): boolean => e instanceof StanzaParseError && e.code === code;
 
+/** An RFC 6121 example sent by a client (UC:, CC:), in the 'jabber:client' namespace its stream declares. */
+function asSent(xml: string): ReturnType<typeof parseXml> {
+  const element = parseXml(xml);
+  element.attrs.xmlns = 'jabber:client';
+  return element;
+}
+
 describe('stanzas/presence (RFC 6121 §3-4)', () => {
   describe('golden fixtures', () => {
-    it('builds the subscription presences of RFC 6121 §3.1.1, §3.1.5, §3.3.1, §3.2.1', () => {
-      assertXmlEqual(buildSubscribe('juliet@example.com', 'xk3h1v69'), "<presence xmlns='jabber:client' id='xk3h1v69' to='juliet@example.com' type='subscribe'/>");
-      assertXmlEqual(buildSubscribed('romeo@example.net', 'h4v1c4kj'), "<presence xmlns='jabber:client' id='h4v1c4kj' to='romeo@example.net' type='subscribed'/>");
-      assertXmlEqual(buildUnsubscribe('juliet@example.com', 'ul3bs71f'), "<presence xmlns='jabber:client' id='ul3bs71f' to='juliet@example.com' type='unsubscribe'/>");
-      assertXmlEqual(buildUnsubscribed('romeo@example.net'), "<presence xmlns='jabber:client' to='romeo@example.net' type='unsubscribed'/>");
+    it('builds the subscription presences of RFC 6121 §3.1.1, §3.1.4, §3.3.1, §3.2.1 and §3.4.1', () => {
+      // §3.1.1
+      assertXmlEqual(buildSubscribe('juliet@example.com', 'xk3h1v69'), asSent(`<presence id='xk3h1v69'
+              to='juliet@example.com'
+              type='subscribe'/>`));
+      // §3.1.4: approving, and denying
+      assertXmlEqual(buildSubscribed('romeo@example.net', 'h4v1c4kj'), asSent(`<presence id='h4v1c4kj' 
+              to='romeo@example.net' 
+              type='subscribed'/>`));
+      assertXmlEqual(buildUnsubscribed('romeo@example.net', 'tb2m1b59'), asSent(`<presence id='tb2m1b59' 
+              to='romeo@example.net' 
+              type='unsubscribed'/>`));
+      // §3.3.1
+      assertXmlEqual(buildUnsubscribe('juliet@example.com', 'ul4bs71n'), asSent(`<presence id='ul4bs71n'
+              to='juliet@example.com' 
+              type='unsubscribe'/>`));
+      // §3.2.1
+      assertXmlEqual(buildUnsubscribed('romeo@example.net', 'ij5b1v7g'), asSent(`<presence id='ij5b1v7g'
+              to='romeo@example.net' 
+              type='unsubscribed'/>`));
+      // §3.4.1: the pre-approval
+      assertXmlEqual(buildSubscribed('juliet@example.com', 'pg81vx64'), asSent(`<presence id='pg81vx64'
+              to='juliet@example.com'
+              type='subscribed'/>`));
     });
 
-    it('reads the subscription request as delivered to the contact (RFC 6121 §3.1.3)', () => {
-      assert.deepEqual(parsePresence(parseXml("<presence from='romeo@example.net' id='xk3h1v69' to='juliet@example.com' type='subscribe'/>")),
+    it('reads the subscription request as the user\'s server stamps and routes it (RFC 6121 §3.1.2)', () => {
+      assert.deepEqual(parsePresence(parseXml(`<presence from='romeo@example.net'
+              id='xk3h1v69'
+              to='juliet@example.com' 
+              type='subscribe'/>`)),
         { type: 'subscribe', from: 'romeo@example.net', to: 'juliet@example.com', id: 'xk3h1v69' });
     });
 
@@ -38,44 +67,117 @@ describe('stanzas/presence (RFC 6121 §3-4)', () => {
       });
     }
 
-    it('builds initial presence (RFC 6121 §4.2.1) and presence with show, status and priority (§4.7.2)', () => {
-      assertXmlEqual(buildPresence(), "<presence xmlns='jabber:client'/>");
-      assertXmlEqual(buildPresence({ show: 'away', status: 'be right back', priority: 0 }),
-        "<presence xmlns='jabber:client'><show>away</show><status>be right back</status><priority>0</priority></presence>");
+    it('builds initial presence (RFC 6121 §4.2.1) and a subsequent presence broadcast (§4.4.1)', () => {
+      assertXmlEqual(buildPresence(), asSent('<presence/>'));
+      assertXmlEqual(buildPresence({ show: 'away' }), asSent(`<presence>
+      <show>away</show>
+    </presence>`));
     });
 
-    it('reads presence with show, status, priority and the XEP-0115 <c/> of XEP-0115 Example 1', () => {
-      const presence = parseXml(`<presence from='romeo@montague.lit/orchard'>
+    it('reads the show, status and priority examples of RFC 6121 §4.7.2.2 and §4.7.2.3 (first status)', () => {
+      assert.deepEqual(parsePresence(parseXml(`<presence from='romeo@example.net/orchard'
+          xml:lang='en'>
   <show>dnd</show>
-  <status>In a meeting</status>
-  <priority>-1</priority>
-  <c xmlns='http://jabber.org/protocol/caps'
+  <status>Wooing Juliet</status>
+</presence>`)), { type: 'available', from: 'romeo@example.net/orchard', show: 'dnd', status: 'Wooing Juliet' });
+      assert.deepEqual(parsePresence(parseXml(`<presence from='romeo@example.net/orchard'
+          id='jx62vs97'
+          xml:lang='en'>
+  <show>dnd</show>
+  <status>Wooing Juliet</status>
+  <status xml:lang='cs'>Dvo&#x0159;&#x00ED;m se Julii</status>
+</presence>`)), { type: 'available', from: 'romeo@example.net/orchard', id: 'jx62vs97', show: 'dnd', status: 'Wooing Juliet' });
+      assert.deepEqual(parsePresence(parseXml(`<presence from='romeo@example.net/orchard'
+          id='oy6sb241'
+          type='unavailable'
+          xml:lang='en'>
+  <status>Busy IRL</status>
+</presence>`)), { type: 'unavailable', from: 'romeo@example.net/orchard', id: 'oy6sb241', status: 'Busy IRL' });
+      assert.deepEqual(parsePresence(parseXml(`<presence from='romeo@example.net'
+          id='uc51xs63'
+          to='nurse@example.com'
+          type='subscribe'>
+  <status>Hi, Juliet told me to add you to my buddy list.</status>
+</presence>`)), { type: 'subscribe', from: 'romeo@example.net', to: 'nurse@example.com', id: 'uc51xs63', status: 'Hi, Juliet told me to add you to my buddy list.' });
+      assert.deepEqual(parsePresence(parseXml(`<presence xml:lang='en'>
+  <show>dnd</show>
+  <status>Wooing Juliet</status>
+  <status xml:lang='cs'>Dvo&#x0159;&#x00ED;m se Julii</status>
+  <priority>1</priority>
+</presence>`)), { type: 'available', show: 'dnd', status: 'Wooing Juliet', priority: 1 });
+    });
+
+    it('reads the XEP-0115 <c/> of RFC 6121 §4.7.3 and of XEP-0115 §1.2, and builds it', () => {
+      assert.deepEqual(parsePresence(parseXml(`<presence from='romeo@example.net'>
+  <c xmlns='http://jabber.org/protocol/caps' 
+     hash='sha-1'
+     node='http://psi-im.org'
+     ver='q07IKJEyjvHSyhy//CH0CxmKi8w='/>
+</presence>`)), { type: 'available', from: 'romeo@example.net', caps: { hash: 'sha-1', node: 'http://psi-im.org', ver: 'q07IKJEyjvHSyhy//CH0CxmKi8w=' } });
+      const presence = parseXml(`<presence from='romeo@montague.lit/orchard'>
+  <c xmlns='http://jabber.org/protocol/caps' 
      hash='sha-1'
      node='http://code.google.com/p/exodus'
      ver='QgayPKawpkPSDYmwT/WM94uAlu0='/>
 </presence>`);
       assert.deepEqual(parsePresence(presence), {
-        type: 'available', from: 'romeo@montague.lit/orchard', show: 'dnd', status: 'In a meeting', priority: -1,
+        type: 'available', from: 'romeo@montague.lit/orchard',
         caps: { hash: 'sha-1', node: 'http://code.google.com/p/exodus', ver: 'QgayPKawpkPSDYmwT/WM94uAlu0=' },
       });
-      assertXmlEqual(buildPresence({ caps: { hash: 'sha-1', node: 'http://code.google.com/p/exodus', ver: 'QgayPKawpkPSDYmwT/WM94uAlu0=' } }),
-        "<presence xmlns='jabber:client'><c xmlns='http://jabber.org/protocol/caps' hash='sha-1' node='http://code.google.com/p/exodus' ver='QgayPKawpkPSDYmwT/WM94uAlu0='/></presence>");
+      // XEP-0115 §6.1, 'Presence with caps'
+      assertXmlEqual(buildPresence({ caps: { hash: 'sha-1', node: 'http://code.google.com/p/exodus', ver: 'QgayPKawpkPSDYmwT/WM94uAlu0=' } }), asSent(`<presence>
+  <c xmlns='http://jabber.org/protocol/caps'
+     hash='sha-1'
+     node='http://code.google.com/p/exodus'
+     ver='QgayPKawpkPSDYmwT/WM94uAlu0='/>
+</presence>`));
     });
 
     it('builds and reads unavailable presence, with and without status (RFC 6121 §4.5.1)', () => {
-      assertXmlEqual(buildUnavailable(), "<presence xmlns='jabber:client' type='unavailable'/>");
-      assertXmlEqual(buildUnavailable('going on vacation'), "<presence xmlns='jabber:client' type='unavailable'><status>going on vacation</status></presence>");
+      assertXmlEqual(buildUnavailable(), asSent("<presence type='unavailable'/>"));
+      assertXmlEqual(buildUnavailable('going on vacation'), asSent(`<presence type='unavailable'>
+      <status>going on vacation</status>
+    </presence>`));
+      assert.deepEqual(parsePresence(parseXml(`<presence from='juliet@example.com/balcony' 
+              to='romeo@example.net'
+              type='unavailable'>
+      <status>going on vacation</status>
+    </presence>`)), { type: 'unavailable', from: 'juliet@example.com/balcony', to: 'romeo@example.net', status: 'going on vacation' });
       const bosh = parseXml("<presence xml:lang='en' from='admin@localhost/bosh' type='unavailable' xmlns='jabber:client'/>");
       assert.deepEqual(parsePresence(bosh), { type: 'unavailable', from: 'admin@localhost/bosh' });
     });
 
-    it('reads an error presence with its error details (RFC 6120 §8.3)', () => {
-      const presence = parseXml(`<presence from='juliet@example.com' to='romeo@example.net/home' type='error'>
-  <error type='cancel'><remote-server-not-found xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error>
-</presence>`);
+    it('reads the error presence of RFC 6121 §3.1.2 with its error details', () => {
+      const presence = parseXml(`<presence from='juliet@example.com' 
+              id='xk3h1v69'
+              to='romeo@example.net'
+              type='error'>
+      <error type='modify'>
+        <remote-server-not-found 
+            xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/>
+      </error>
+    </presence>`);
       assert.deepEqual(parsePresence(presence), {
-        type: 'error', from: 'juliet@example.com', to: 'romeo@example.net/home',
-        error: { type: 'cancel', condition: 'remote-server-not-found', text: '', applicationCondition: '', by: '' },
+        type: 'error', from: 'juliet@example.com', to: 'romeo@example.net', id: 'xk3h1v69',
+        error: { type: 'modify', condition: 'remote-server-not-found', text: '', applicationCondition: '', by: '' },
+      });
+    });
+
+    // RFC 6120 §8.3.3.5 writes the new address on a line of its own: `by` is the trimmed address.
+    it('reads the <gone/> error presence of RFC 6121 §4.3.2 with the new address', () => {
+      const gone = parseXml(`<presence from='mercutio@example.com' 
+              id='xv291f38'
+              to='juliet@example.com' 
+              type='error'>
+      <error type='modify'>
+        <gone xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'>
+          xmpp:la-mer@example.com
+        </gone>
+      </error>
+    </presence>`);
+      assert.deepEqual(parsePresence(gone), {
+        type: 'error', from: 'mercutio@example.com', to: 'juliet@example.com', id: 'xv291f38',
+        error: { type: 'modify', condition: 'gone', text: '', applicationCondition: '', by: 'xmpp:la-mer@example.com' },
       });
     });
 

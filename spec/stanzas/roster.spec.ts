@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
+import type { Element } from 'ltx';
 import { StanzaError, StanzaParseError } from '../../lib/errors.js';
 import { buildIq } from '../../lib/stanzas/iq.js';
 import { NS_ROSTER } from '../../lib/stanzas/ns.js';
@@ -16,15 +17,45 @@ import { assertXmlEqual } from '../support/xml-assert.js';
 const item = (jid: string, more: Partial<RosterItem> = {}): RosterItem => ({ jid, name: '', subscription: 'none', ask: '', groups: [], approved: false, ...more });
 const isCode = (code: string) => (e: unknown): boolean => e instanceof StanzaParseError && e.code === code;
 
+/**
+ * An RFC 6121 example as the client builds it: without the 'from' its server stamps (and the other
+ * attributes named), in the 'jabber:client' namespace that the RFC's stream declares.
+ */
+function asBuilt(xml: string, ...drop: string[]): Element {
+  const element = parseXml(xml);
+  for (const name of ['from', ...drop]) delete element.attrs[name];
+  element.attrs.xmlns = 'jabber:client';
+  return element;
+}
+
 describe('stanzas/roster (RFC 6121 §2)', () => {
   describe('golden fixtures', () => {
-    it('builds the roster gets of RFC 6121 §2.1.3 and §2.6.2 (without the from the server stamps)', () => {
-      assertXmlEqual(buildRosterGet('bv1bs71f'), "<iq xmlns='jabber:client' id='bv1bs71f' type='get'><query xmlns='jabber:iq:roster'/></iq>");
-      assertXmlEqual(buildRosterGet('r1h3vzp7', 'ver14'), "<iq xmlns='jabber:client' id='r1h3vzp7' type='get'><query xmlns='jabber:iq:roster' ver='ver14'/></iq>");
+    it('builds the roster gets of RFC 6121 §2.1.3, §2.2 and §2.6.2', () => {
+      // §2.1.3
+      assertXmlEqual(buildRosterGet('bv1bs71f'), asBuilt(`<iq from='juliet@example.com/balcony' 
+       id='bv1bs71f'
+       type='get'>
+    <query xmlns='jabber:iq:roster'/>
+  </iq>`));
+      // §2.2
+      assertXmlEqual(buildRosterGet('hu2bac18'), asBuilt(`<iq from='juliet@example.com/balcony' 
+       id='hu2bac18'
+       type='get'>
+     <query xmlns='jabber:iq:roster'/>
+   </iq>`));
+      // §2.6.2. The RFC's get is addressed to the user's own bare JID ('to'), which is the same as no
+      // 'to' (RFC 6120 §10.3.3); buildRosterGet writes none.
+      assertXmlEqual(buildRosterGet('r1h3vzp7', 'ver14'), asBuilt(`<iq from='romeo@example.net/home'
+       id='r1h3vzp7'
+       to='romeo@example.net'
+       type='get'>
+     <query xmlns='jabber:iq:roster' ver='ver14'/>
+   </iq>`, 'to'));
+      // §2.6.2 in words, no example: ver='' bootstraps roster versioning.
       assertXmlEqual(buildRosterGet('t9', ''), "<iq xmlns='jabber:client' id='t9' type='get'><query xmlns='jabber:iq:roster' ver=''/></iq>");
     });
 
-    it('reads the roster result of RFC 6121 §2.1.4', () => {
+    it('reads the roster results of RFC 6121 §2.1.4: two items, an empty roster, no roster', () => {
       const iq = parseXml(`<iq id='bv1bs71f'
        to='juliet@example.com/chamber'
        type='result'>
@@ -34,40 +65,149 @@ describe('stanzas/roster (RFC 6121 §2)', () => {
     </query>
   </iq>`);
       assert.deepEqual(parseRoster(iq), { ver: 'ver7', items: [item('nurse@example.com'), item('romeo@example.net')] });
+      assert.deepEqual(parseRoster(parseXml(`<iq id='bv1bs71f'
+       to='juliet@example.com/chamber' 
+       type='result'>
+    <query xmlns='jabber:iq:roster' ver='ver9'/>
+  </iq>`)), { ver: 'ver9', items: [] });
+      assert.throws(() => parseRoster(parseXml(`<iq id='bv1bs71f'
+       to='juliet@example.com/chamber' 
+       type='error'>
+    <error type='cancel'>
+      <item-not-found 
+          xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/>
+    </error>
+  </iq>`)), (e: unknown) => e instanceof StanzaError && e.condition === 'item-not-found' && e.type === 'cancel');
     });
 
-    it('reads items with name, subscription, ask, approved and groups (RFC 6121 §2.1.2)', () => {
-      const query = parseXml(`<query xmlns='jabber:iq:roster' ver='ver11'>
-  <item jid='romeo@example.net' name='Romeo' subscription='both'><group>Friends</group></item>
-  <item jid='mercutio@example.com' name='Mercutio' subscription='from'/>
-  <item jid='benvolio@example.net' name='Benvolio' subscription='none' ask='subscribe' approved='true'><group>Friends</group><group>Montague</group></item>
-</query>`);
-      assert.deepEqual(parseRoster(query), {
+    it('reads the roster of RFC 6121 §2.2 (name, subscription, group)', () => {
+      const iq = parseXml(`<iq id='hu2bac18'
+       to='juliet@example.com/balcony'
+       type='result'> 
+     <query xmlns='jabber:iq:roster' ver='ver11'>
+       <item jid='romeo@example.net'
+             name='Romeo'
+             subscription='both'>
+         <group>Friends</group>
+       </item>
+       <item jid='mercutio@example.com'
+             name='Mercutio'
+             subscription='from'/>
+       <item jid='benvolio@example.net'
+             name='Benvolio'
+             subscription='both'/>
+     </query>
+   </iq>`);
+      assert.deepEqual(parseRoster(iq), {
         ver: 'ver11',
         items: [
           item('romeo@example.net', { name: 'Romeo', subscription: 'both', groups: ['Friends'] }),
           item('mercutio@example.com', { name: 'Mercutio', subscription: 'from' }),
-          item('benvolio@example.net', { name: 'Benvolio', ask: 'subscribe', approved: true, groups: ['Friends', 'Montague'] }),
+          item('benvolio@example.net', { name: 'Benvolio', subscription: 'both' }),
         ],
       });
     });
 
-    it('builds the roster sets of RFC 6121 §2.1.5, §2.3.2 (add with group) and §2.5.2 (remove)', () => {
-      assertXmlEqual(buildRosterSet('rs1', { jid: 'nurse@example.com' }),
-        "<iq xmlns='jabber:client' id='rs1' type='set'><query xmlns='jabber:iq:roster'><item jid='nurse@example.com'/></query></iq>");
-      assertXmlEqual(buildRosterSet('ph1xaz53', { jid: 'nurse@example.com', name: 'Nurse', groups: ['Servants'] }), `<iq xmlns='jabber:client' id='ph1xaz53' type='set'>
-    <query xmlns='jabber:iq:roster'>
-      <item jid='nurse@example.com'
-            name='Nurse'>
-        <group>Servants</group>
-      </item>
-    </query>
-  </iq>`);
-      assertXmlEqual(buildRosterSet('hm4hs97y', { jid: 'nurse@example.com', subscription: 'remove' }),
-        "<iq xmlns='jabber:client' id='hm4hs97y' type='set'><query xmlns='jabber:iq:roster'><item jid='nurse@example.com' subscription='remove'/></query></iq>");
+    it('reads the ask of RFC 6121 §3.1.2 and the approved of §3.4.2 in their roster pushes', () => {
+      const pending = parseXml(`<iq id='b89c5r7ib574'
+        to='romeo@example.net/foo'
+        type='set'>
+      <query xmlns='jabber:iq:roster'>
+        <item ask='subscribe'
+              jid='juliet@example.com'
+              subscription='none'/>
+      </query>
+    </iq>`);
+      assert.deepEqual(parseRosterPush(pending), { id: 'b89c5r7ib574', item: item('juliet@example.com', { ask: 'subscribe' }) });
+      const preApproved = parseXml(`<iq id='h3bs81vs763f'
+        to='romeo@example.net/bar'
+        type='set'>
+      <query xmlns='jabber:iq:roster'>
+        <item approved='true'
+              jid='juliet@example.com'
+              subscription='none'/>
+      </query>
+    </iq>`);
+      assert.deepEqual(parseRosterPush(preApproved), { id: 'h3bs81vs763f', item: item('juliet@example.com', { approved: true }) });
     });
 
-    it('reads the push of RFC 6121 §2.1.6 and builds its acknowledgement', () => {
+    it('builds the roster sets of RFC 6121 §2.1.5, §2.3.1 (add with group), §2.4.1 (updates) and §2.5.1 (remove)', () => {
+      assertXmlEqual(buildRosterSet('rs1', { jid: 'nurse@example.com' }), asBuilt(`<iq from='juliet@example.com/balcony' 
+       id='rs1'
+       type='set'>
+    <query xmlns='jabber:iq:roster'>
+      <item jid='nurse@example.com'/>
+    </query>
+  </iq>`));
+      assertXmlEqual(buildRosterSet('ph1xaz53', { jid: 'nurse@example.com', name: 'Nurse', groups: ['Servants'] }), asBuilt(`<iq from='juliet@example.com/balcony'
+       id='ph1xaz53'
+       type='set'>
+     <query xmlns='jabber:iq:roster'>
+       <item jid='nurse@example.com'
+             name='Nurse'>
+         <group>Servants</group>
+       </item>
+     </query>
+   </iq>`));
+      assertXmlEqual(buildRosterSet('di43b2x9', { jid: 'romeo@example.net', name: 'Romeo', groups: ['Friends', 'Lovers'] }), asBuilt(`<iq from='juliet@example.com/balcony'
+       id='di43b2x9'
+       type='set'>
+     <query xmlns='jabber:iq:roster'>
+       <item jid='romeo@example.net'
+             name='Romeo'>
+         <group>Friends</group>
+         <group>Lovers</group>
+       </item>
+     </query>
+   </iq>`));
+      assertXmlEqual(buildRosterSet('lf72v157', { jid: 'romeo@example.net', name: 'Romeo', groups: ['Lovers'] }), asBuilt(`<iq from='juliet@example.com/balcony'
+       id='lf72v157'
+       type='set'>
+     <query xmlns='jabber:iq:roster'>
+       <item jid='romeo@example.net'
+             name='Romeo'>
+         <group>Lovers</group>
+       </item>
+     </query>
+   </iq>`));
+      assertXmlEqual(buildRosterSet('ju4b62a5', { jid: 'romeo@example.net' }), asBuilt(`<iq from='juliet@example.com/balcony'
+       id='ju4b62a5'
+       type='set'>
+     <query xmlns='jabber:iq:roster'>
+       <item jid='romeo@example.net'/>
+     </query>
+   </iq>`));
+      assertXmlEqual(buildRosterSet('gb3sv487', { jid: 'romeo@example.net', name: 'MyRomeo' }), asBuilt(`<iq from='juliet@example.com/balcony'
+       id='gb3sv487'
+       type='set'>
+     <query xmlns='jabber:iq:roster'>
+       <item jid='romeo@example.net'
+             name='MyRomeo'/>
+     </query>
+   </iq>`));
+      // §2.4.1: "Including an empty 'name' attribute is equivalent to including no 'name' attribute";
+      // the example writes name='', buildRosterSet writes no name. Both read as name ''.
+      const noHandle = `<iq from='juliet@example.com/balcony'
+       id='o3bx66s5'
+       type='set'>
+     <query xmlns='jabber:iq:roster'>
+       <item jid='romeo@example.net'
+             name=''/>
+     </query>
+   </iq>`;
+      assert.deepEqual(parseRoster(parseXml(noHandle)), { items: [item('romeo@example.net')] });
+      assert.deepEqual(parseRoster(buildRosterSet('o3bx66s5', { jid: 'romeo@example.net', name: '' })), { items: [item('romeo@example.net')] });
+      assertXmlEqual(buildRosterSet('hm4hs97y', { jid: 'nurse@example.com', subscription: 'remove' }), asBuilt(`<iq from='juliet@example.com/balcony'
+       id='hm4hs97y'
+       type='set'>
+     <query xmlns='jabber:iq:roster'>
+       <item jid='nurse@example.com'
+             subscription='remove'/>
+     </query>
+   </iq>`));
+    });
+
+    it('reads the pushes of RFC 6121 §2.1.6 and §2.3.2 and builds their acknowledgements', () => {
       const push = parseXml(`<iq id='a78b4q6ha463'
        to='juliet@example.com/chamber'
        type='set'>
@@ -76,18 +216,78 @@ describe('stanzas/roster (RFC 6121 §2)', () => {
     </query>
   </iq>`);
       assert.deepEqual(parseRosterPush(push), { id: 'a78b4q6ha463', item: item('nurse@example.com') });
-      assertXmlEqual(buildRosterPushResult('a78b4q6ha463'), "<iq xmlns='jabber:client' id='a78b4q6ha463' type='result'/>");
+      assertXmlEqual(buildRosterPushResult('a78b4q6ha463'), asBuilt(`<iq from='juliet@example.com/balcony'
+       id='a78b4q6ha463'
+       type='result'/>`));
+      const added = parseXml(`<iq to='juliet@example.com/chamber'
+       id='x81g3bdy4n19'
+       type='set'>
+     <query xmlns='jabber:iq:roster' ver='ver13'>
+       <item jid='nurse@example.com'
+             name='Nurse'
+             subscription='none'>
+         <group>Servants</group>
+       </item>
+     </query>
+   </iq>`);
+      assert.deepEqual(parseRosterPush(added), { id: 'x81g3bdy4n19', ver: 'ver13', item: item('nurse@example.com', { name: 'Nurse', groups: ['Servants'] }) });
+      assertXmlEqual(buildRosterPushResult('x81g3bdy4n19'), asBuilt(`<iq from='juliet@example.com/chamber'
+       id='x81g3bdy4n19'
+       type='result'/>`));
+      // Not an RFC example: the acknowledgement of a push that came with a 'from'.
       assertXmlEqual(buildRosterPushResult('p1', 'juliet@example.com'), "<iq xmlns='jabber:client' id='p1' to='juliet@example.com' type='result'/>");
     });
 
-    it('reads the versioning answers of RFC 6121 §2.6.3: "unchanged", then pushes with versions', () => {
-      const unchanged = parseXml("<iq from='romeo@example.net' id='r1h3vzp7' to='romeo@example.net/home' type='result'/>");
+    it('reads the versioning answers of RFC 6121 §2.6.3: "unchanged", then the interim pushes', () => {
+      const unchanged = parseXml(`<iq from='romeo@example.net'
+       id='r1h3vzp7'
+       to='romeo@example.net/home'
+       type='result'/>`);
       assert.equal(isRosterUnchanged(unchanged), true);
       assert.throws(() => parseRoster(unchanged), isCode('STANZA_MISSING_PART'));
-      const push = parseXml(`<iq from='romeo@example.net' id='d6c2x3f7' to='romeo@example.net/home' type='set'>
-  <query xmlns='jabber:iq:roster' ver='ver34'><item jid='bill@example.org' subscription='remove'/></query>
-</iq>`);
-      assert.deepEqual(parseRosterPush(push), { id: 'd6c2x3f7', from: 'romeo@example.net', ver: 'ver34', item: item('bill@example.org', { subscription: 'remove' }) });
+      const pushes = [`<iq from='romeo@example.net'
+       id='ah382g67'
+       to='romeo@example.net/home'
+       type='set'>
+     <query xmlns='jabber:iq:roster' ver='ver34'>
+       <item jid='tybalt@example.org' subscription='remove'/>
+     </query>
+   </iq>`, `<iq from='romeo@example.net'
+       id='b2gs90j5'
+       to='romeo@example.net/home'
+       type='set'>
+     <query xmlns='jabber:iq:roster' ver='ver42'>
+       <item jid='bill@example.org' subscription='both'/>
+     </query>
+   </iq>`, `<iq from='romeo@example.net'
+       id='c73gs419'
+       to='romeo@example.net/home'
+       type='set'>
+     <query xmlns='jabber:iq:roster' ver='ver72'>
+       <item jid='nurse@example.org'
+             name='Nurse'
+             subscription='to'>
+         <group>Servants</group>
+       </item>
+     </query>
+   </iq>`, `<iq from='romeo@example.net'
+       id='dh361f35'
+       to='romeo@example.net/home'
+       type='set'>
+     <query xmlns='jabber:iq:roster' ver='ver96'>
+       <item jid='juliet@example.org'
+             name='Juliet'
+             subscription='both'>
+         <group>VIPs</group>
+       </item>
+     </query>
+   </iq>`];
+      assert.deepEqual(pushes.map((p) => parseRosterPush(parseXml(p))), [
+        { id: 'ah382g67', from: 'romeo@example.net', ver: 'ver34', item: item('tybalt@example.org', { subscription: 'remove' }) },
+        { id: 'b2gs90j5', from: 'romeo@example.net', ver: 'ver42', item: item('bill@example.org', { subscription: 'both' }) },
+        { id: 'c73gs419', from: 'romeo@example.net', ver: 'ver72', item: item('nurse@example.org', { name: 'Nurse', subscription: 'to', groups: ['Servants'] }) },
+        { id: 'dh361f35', from: 'romeo@example.net', ver: 'ver96', item: item('juliet@example.org', { name: 'Juliet', subscription: 'both', groups: ['VIPs'] }) },
+      ]);
     });
 
     for (const server of ['prosody', 'ejabberd'] as const) {

@@ -82,10 +82,16 @@ describe('stanzas/sasl (RFC 6120 §6.4)', () => {
     });
 
     it('reads and builds RFC 6120 §6.4.4 abort and §6.4.5 failure', () => {
-      assert.deepEqual(parseSaslMessage(parseXml("<abort xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>")), { kind: 'abort' });
-      assertXmlEqual(buildSaslAbort(), "<abort xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>");
-      assert.deepEqual(parseSaslMessage(parseXml("<failure xmlns='urn:ietf:params:xml:ns:xmpp-sasl'><aborted/></failure>")),
-        { kind: 'failure', condition: 'aborted', text: '' });
+      // §6.4.4: the abort, and the failure that answers it.
+      const abort = "<abort xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>";
+      assert.deepEqual(parseSaslMessage(parseXml(abort)), { kind: 'abort' });
+      assertXmlEqual(buildSaslAbort(), abort);
+      const aborted = `<failure xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>
+     <aborted/>
+   </failure>`;
+      assert.deepEqual(parseSaslMessage(parseXml(aborted)), { kind: 'failure', condition: 'aborted', text: '' });
+      assertXmlEqual(buildSaslFailure('aborted'), aborted);
+      // §6.4.5
       const notAuthorized = `<failure xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>
      <not-authorized/>
    </failure>`;
@@ -94,10 +100,15 @@ describe('stanzas/sasl (RFC 6120 §6.4)', () => {
     });
 
     it('reads RFC 6120 §6.5.2 (account-disabled, with text) and every §6.5 condition', () => {
+      // §6.5.2: the PLAIN auth (also the §6.4.2 example) and the failure with its text.
+      const auth = parseSaslMessage(parseXml(`<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl'
+         mechanism='PLAIN'>AGp1bGlldAByMG0zMG15cjBtMzA=</auth>`));
+      assert.deepEqual(auth, { kind: 'auth', mechanism: 'PLAIN', data: 'AGp1bGlldAByMG0zMG15cjBtMzA=' });
+      assert.equal(utf8(parseBase64(dataOf(auth))), '\0juliet\0r0m30myr0m30');
       assert.deepEqual(parseSaslMessage(parseXml(`<failure xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>
      <account-disabled/>
-     <text xml:lang='en'>Call 212-555-1212 for help.</text>
-   </failure>`)), { kind: 'failure', condition: 'account-disabled', text: 'Call 212-555-1212 for help.' });
+     <text xml:lang='en'>Call 212-555-1212 for assistance.</text>
+   </failure>`)), { kind: 'failure', condition: 'account-disabled', text: 'Call 212-555-1212 for assistance.' });
       assert.equal(SASL_FAILURE_CONDITIONS.length, 11);
       for (const condition of SASL_FAILURE_CONDITIONS) {
         assert.deepEqual(parseSaslMessage(parseXml(`<failure xmlns='${NS_SASL}'><${condition}/></failure>`)), { kind: 'failure', condition, text: '' });
@@ -132,7 +143,10 @@ describe('stanzas/sasl (RFC 6120 §6.4)', () => {
       ]);
     });
 
-    it('writes a zero-length payload as = and reads = and an empty element as empty data (RFC 6120 §6.4.2)', () => {
+    it('writes a zero-length payload as = and reads = and an empty element as empty data (RFC 6120 §6.4.2, §6.4.6)', () => {
+      // The EXTERNAL auth with its empty response "=" is RFC 6120 §9.2.2, Step 9 (there from a server, S1:).
+      assert.deepEqual(parseSaslMessage(parseXml(`<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl'
+          mechanism='EXTERNAL'>=</auth>`)), { kind: 'auth', mechanism: 'EXTERNAL', data: '' });
       assertXmlEqual(buildSaslAuth('EXTERNAL', ''), `<auth xmlns='${NS_SASL}' mechanism='EXTERNAL'>=</auth>`);
       assertXmlEqual(buildSaslAuth('SCRAM-SHA-1'), `<auth xmlns='${NS_SASL}' mechanism='SCRAM-SHA-1'/>`);
       assertXmlEqual(buildSaslResponse(''), `<response xmlns='${NS_SASL}'>=</response>`);

@@ -51,7 +51,7 @@ function boshFeatures(title: string): Element[] {
 
 describe('stanzas/stream-features (RFC 6120 §4.3)', () => {
   describe('golden fixtures', () => {
-    it('reads RFC 6120 §9.1 (TLS): STARTTLS required', () => {
+    it('reads RFC 6120 §9.1.1 (TLS, step 3): STARTTLS required', () => {
       const features = parseXml(`<stream:features>
         <starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'>
           <required/>
@@ -60,7 +60,7 @@ describe('stanzas/stream-features (RFC 6120 §4.3)', () => {
       assert.deepEqual(parseStreamFeatures(features), { ...NONE, starttls: { required: true } });
     });
 
-    it('reads RFC 6120 §9.1 (after TLS): SASL mechanisms', () => {
+    it('reads RFC 6120 §9.1.2 (SASL, step 8): SASL mechanisms', () => {
       const features = parseXml(`<stream:features>
         <mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>
           <mechanism>SCRAM-SHA-1-PLUS</mechanism>
@@ -71,7 +71,7 @@ describe('stanzas/stream-features (RFC 6120 §4.3)', () => {
       assert.deepEqual(parseStreamFeatures(features), { ...NONE, mechanisms: ['SCRAM-SHA-1-PLUS', 'SCRAM-SHA-1', 'PLAIN'] });
     });
 
-    it('reads RFC 6120 §9.1 (after SASL): resource binding', () => {
+    it('reads RFC 6120 §9.1.3 (resource binding, step 14): resource binding', () => {
       const features = parseXml(`<stream:features>
         <bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/>
       </stream:features>`);
@@ -79,18 +79,35 @@ describe('stanzas/stream-features (RFC 6120 §4.3)', () => {
     });
 
     it('reads the XEP-0198 §2 stream feature (with the version of the namespace)', () => {
+      // XEP-0198 v1.5.2, Example 1 (the <stream:stream> header before it left out). The
+      // <bind><required/></bind><sm><optional/></sm> form is that of the urn:xmpp:sm:2 versions (v0.8-v1.1).
       const features = parseXml(`<stream:features>
-        <bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'>
-          <required/>
-        </bind>
-        <sm xmlns='urn:xmpp:sm:3'>
-          <optional/>
-        </sm>
-      </stream:features>`);
+  <bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/>
+  <sm xmlns='urn:xmpp:sm:3'/>
+</stream:features>`);
       assert.deepEqual(parseStreamFeatures(features), { ...NONE, bind: true, sm: [3] });
     });
 
-    it('builds the RFC 6120 §9.1 features (TLS, SASL)', () => {
+    it('reads the RFC 7395 §3.3.3 features frame (stream prefix declared in the frame)', () => {
+      const features = parseXml(`<stream:features xmlns:stream="http://etherx.jabber.org/streams">
+  <bind xmlns="urn:ietf:params:xml:ns:xmpp-bind"/>
+</stream:features>`);
+      assert.deepEqual(parseStreamFeatures(features), { ...NONE, bind: true });
+    });
+
+    it('reads the RFC 6120 §6.4.1 mechanisms (EXTERNAL first)', () => {
+      const features = parseXml(`<stream:features>
+     <mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>
+       <mechanism>EXTERNAL</mechanism>
+       <mechanism>SCRAM-SHA-1-PLUS</mechanism>
+       <mechanism>SCRAM-SHA-1</mechanism>
+       <mechanism>PLAIN</mechanism>
+     </mechanisms>
+   </stream:features>`);
+      assert.deepEqual(parseStreamFeatures(features), { ...NONE, mechanisms: ['EXTERNAL', 'SCRAM-SHA-1-PLUS', 'SCRAM-SHA-1', 'PLAIN'] });
+    });
+
+    it('builds the RFC 6120 §9.1.1 and §9.1.2 features (TLS, SASL)', () => {
       assertXmlEqual(buildStreamFeatures({ ...NONE, starttls: { required: true } }),
         "<stream:features xmlns:stream='http://etherx.jabber.org/streams'><starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'><required/></starttls></stream:features>");
       assertXmlEqual(buildStreamFeatures({ ...NONE, mechanisms: ['SCRAM-SHA-1-PLUS', 'SCRAM-SHA-1', 'PLAIN'] }),

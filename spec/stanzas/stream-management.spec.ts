@@ -16,6 +16,7 @@ const read = (xml: string): StreamManagementMessage => parseStreamManagement(par
 const isCode = (code: string) => (e: unknown): boolean => e instanceof StanzaParseError && e.code === code;
 
 describe('stanzas/stream-management (XEP-0198)', () => {
+  // Checked against the text of XEP-0198 v1.5.2 (2016-12-08); the examples quoted here are that text's.
   describe('golden fixtures (XEP-0198 examples)', () => {
     it('§3 enabling: enable, enabled, failed before binding', () => {
       assertXmlEqual(buildSmEnable(), "<enable xmlns='urn:xmpp:sm:3'/>");
@@ -41,14 +42,35 @@ describe('stanzas/stream-management (XEP-0198)', () => {
       assert.deepEqual(read("<enable xmlns='urn:xmpp:sm:3' resume='true'/>"), { kind: 'enable', resume: true });
       assertXmlEqual(buildSmEnabled({ id: 'some-long-sm-id', resume: true }), "<enabled xmlns='urn:xmpp:sm:3' id='some-long-sm-id' resume='true'/>");
       assert.deepEqual(read("<enabled xmlns='urn:xmpp:sm:3' id='some-long-sm-id' resume='true'/>"), { kind: 'enabled', id: 'some-long-sm-id', resume: true });
-      const located = "<enabled xmlns='urn:xmpp:sm:3' id='some-long-sm-id' location='[2001:41D0:1:A49b::1]:9222' resume='true'/>";
+      const located = `<enabled xmlns='urn:xmpp:sm:3'
+            id='some-long-sm-id'
+            location='[2001:41D0:1:A49b::1]:9222'
+            resume='true'/>`;
       assert.deepEqual(read(located), { kind: 'enabled', id: 'some-long-sm-id', location: '[2001:41D0:1:A49b::1]:9222', resume: true });
       assertXmlEqual(buildSmEnabled({ id: 'some-long-sm-id', location: '[2001:41D0:1:A49b::1]:9222', resume: true }), located);
       assert.deepEqual(read("<enable xmlns='urn:xmpp:sm:3' resume='1' max='300'/>"), { kind: 'enable', resume: true, max: 300 });
       assert.deepEqual(read("<enabled xmlns='urn:xmpp:sm:3' id='x' resume='1' max='600'/>"), { kind: 'enabled', id: 'x', resume: true, max: 600 });
     });
 
-    it('§5 resumption: resume, resumed, failed with h (the XEP writes placeholders for h; numbers here)', () => {
+    it('§5 resumption: the XEP examples write placeholders for h, which are not unsignedInt and are refused', () => {
+      const resume = `<resume xmlns='urn:xmpp:sm:3'
+        h='some-sequence-number'
+        previd='some-long-sm-id'/>`;
+      const resumed = `<resumed xmlns='urn:xmpp:sm:3'
+         h='another-sequence-number'
+         previd='some-long-sm-id'/>`;
+      const timedOut = `<failed xmlns='urn:xmpp:sm:3'
+        h='another-sequence-number'>
+  <item-not-found xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/>
+</failed>`;
+      for (const example of [resume, resumed, timedOut]) assert.throws(() => read(example), isCode('STANZA_INVALID_VALUE'), example);
+      // The same examples with numbers for h:
+      assert.deepEqual(read(resume.replace('some-sequence-number', '4')), { kind: 'resume', h: 4, previd: 'some-long-sm-id' });
+      assert.deepEqual(read(resumed.replace('another-sequence-number', '7')), { kind: 'resumed', h: 7, previd: 'some-long-sm-id' });
+      assert.deepEqual(read(timedOut.replace('another-sequence-number', '7')), { kind: 'failed', condition: 'item-not-found', text: '', h: 7 });
+    });
+
+    it('§5 resumption: resume, resumed, failed with h (numbers in place of the placeholders)', () => {
       assertXmlEqual(buildSmResume(4, 'some-long-sm-id'), "<resume xmlns='urn:xmpp:sm:3' h='4' previd='some-long-sm-id'/>");
       assert.deepEqual(read("<resume xmlns='urn:xmpp:sm:3' h='4' previd='some-long-sm-id'/>"), { kind: 'resume', h: 4, previd: 'some-long-sm-id' });
       assertXmlEqual(buildSmResumed(7, 'some-long-sm-id'), "<resumed xmlns='urn:xmpp:sm:3' h='7' previd='some-long-sm-id'/>");
@@ -59,7 +81,6 @@ describe('stanzas/stream-management (XEP-0198)', () => {
    </failed>`;
       assert.deepEqual(read(failed), { kind: 'failed', condition: 'item-not-found', text: '', h: 7 });
       assertXmlEqual(buildSmFailed({ condition: 'item-not-found', h: 7 }), failed);
-      assert.throws(() => read("<resume xmlns='urn:xmpp:sm:3' h='some-sequence-number' previd='some-long-sm-id'/>"), isCode('STANZA_INVALID_VALUE'));
     });
 
     it('§4 h is an unsigned 32-bit counter: 2^32 - 1 is read, 2^32 and non-numbers are refused', () => {

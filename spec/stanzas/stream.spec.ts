@@ -52,12 +52,18 @@ describe('stanzas/stream (RFC 7395 framing, RFC 6120 §4.9 stream errors)', () =
       assert.throws(() => parseClose(parseXml(`<close/>`)), isCode('STANZA_UNEXPECTED'));
     });
 
-    it('builds and reads the RFC 7395 §3.5 stream error (host-unknown, prefix declared in the frame)', () => {
-      const error = `<stream:error xmlns:stream="http://etherx.jabber.org/streams">
-        <host-unknown xmlns="urn:ietf:params:xml:ns:xmpp-streams"/>
-      </stream:error>`;
-      assertXmlEqual(buildStreamErrorElement('host-unknown'), error);
+    it('reads the RFC 7395 §3.3.3 stream error frame (unprefixed form); builds the declared-prefix form §3.3.3 also allows', () => {
+      // RFC 7395 §3.3.3 (§3.5, Stream Errors, has no example): a frame has no parent declaring the
+      // stream prefix, "and thus the stream prefix MUST be declared or use an unprefixed form".
+      const error = `<error xmlns="http://etherx.jabber.org/streams">
+  <host-unknown xmlns='urn:ietf:params:xml:ns:xmpp-streams'/>
+</error>`;
       assert.deepEqual(parseStreamError(parseXml(error)), { condition: 'host-unknown', text: '' });
+      // Not the example's form: buildStreamErrorElement declares the prefix (<stream:error xmlns:stream=.../>),
+      // the other form §3.3.3 allows. Both read back the same.
+      const built = buildStreamErrorElement('host-unknown');
+      assertXmlEqual(built, `<stream:error xmlns:stream='${NS_STREAM}'><host-unknown xmlns='${NS_STREAMS_ERRORS}'/></stream:error>`);
+      assert.deepEqual(parseStreamError(throughText(built)), parseStreamError(parseXml(error)));
     });
 
     it('reads the RFC 6120 §4.9.3.19 see-other-host example (host trimmed of white space)', () => {
@@ -116,7 +122,15 @@ describe('stanzas/stream (RFC 7395 framing, RFC 6120 §4.9 stream errors)', () =
       assert.equal(isStreamElement(parseXml(`<x:features xmlns:x='${NS_STREAM}'/>`), 'features'), true);
     });
 
-    it('toStreamError gives the StreamError to throw (RFC 6120 §4.9.3.3 conflict)', () => {
+    it('reads the RFC 6120 §4.9.3.3 conflict example', () => {
+      const error = parseXml(`<stream:error>
+     <conflict 
+         xmlns='urn:ietf:params:xml:ns:xmpp-streams'/>
+   </stream:error>`);
+      assert.deepEqual(parseStreamError(error), { condition: 'conflict', text: '' });
+    });
+
+    it('toStreamError gives the StreamError to throw (a conflict with a text; not an RFC example)', () => {
       const error = toStreamError(parseXml(`<stream:error xmlns:stream='${NS_STREAM}'><conflict xmlns='${NS_STREAMS_ERRORS}'/><text xmlns='${NS_STREAMS_ERRORS}'>Replaced by new connection</text></stream:error>`));
       assert.ok(error instanceof StreamError);
       assert.equal(error.code, 'STREAM_ERROR');

@@ -8,10 +8,15 @@ export interface ServerOptions {
   readonly log?: (message: string) => void;
 }
 
+export interface RestartOptions extends ServerOptions {
+  /** How long to stay down between the stop and the relaunch, so a test can observe the outage. Default 0. */
+  readonly downMs?: number;
+}
+
 interface ServerHandleBase {
-  /** The real server process: Prosody's lua interpreter, ejabberd's beam.smp. */
+  /** The real server process: Prosody's lua interpreter, ejabberd's beam.smp. Updated by restartServer. */
   readonly pid: number;
-  /** Throw-away folder with the rendered config, data and logs; removed on stop. */
+  /** Throw-away folder with the rendered config, data and logs; kept by restartServer, removed on stop. */
   readonly dataDir: string;
   readonly configFile: string;
   readonly logFile: string;
@@ -29,7 +34,7 @@ interface ServerHandleBase {
   readonly websocketUrl: string;
   /** XEP-0206 endpoint */
   readonly boshUrl: string;
-  /** Measured start time, spawn to the HTTP probe answering 200. */
+  /** Measured start time, spawn to the HTTP probe answering 200 (of the latest launch: updated by restartServer). */
   readonly startMs: number;
   /** Same as stopServer(handle). */
   stop(): Promise<void>;
@@ -54,7 +59,16 @@ export function installServers(options?: ServerOptions): Promise<{ installed: st
 /** Starts one server on loopback in a fresh data folder and waits until its HTTP probe answers. */
 export function startServer<N extends ServerName>(name: N, options?: ServerOptions): Promise<ServerHandleOf<N>>;
 
-/** Stops a server started by startServer (by pid) and removes its data folder. Idempotent. */
+/**
+ * Restarts a server started by startServer, keeping its data folder (accounts, rosters, ... survive):
+ * stops its processes as stopServer does, stays down `downMs`, waits until its ports are free, launches
+ * it again from the same config and folder on the same ports, and waits for the same probe and log
+ * checks. Updates the same handle in place (pid, startMs) and resolves with it; stopServer and
+ * stopAllServers then stop the new processes. Rejects when the handle is not running or already restarting.
+ */
+export function restartServer<H extends ServerHandle>(handle: H, options?: RestartOptions): Promise<H>;
+
+/** Stops a server started by startServer (by pid) and removes its data folder. Idempotent; waits for a running restart. */
 export function stopServer(handle: ServerHandle, options?: ServerOptions): Promise<void>;
 
 /** Stops every server this process started. */

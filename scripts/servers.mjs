@@ -15,10 +15,13 @@
 //   that is the pid signalled. ERL_DIST_PORT in ejabberdctl.cfg keeps epmd from starting at all.
 // - A safety net ('exit', SIGINT, SIGTERM, SIGHUP) kills, synchronously and by pid, whatever this
 //   process started and removes the data folders, even when tests fail or are interrupted.
+// - restartServer stops a server like stopServer but keeps its data folder (accounts, rosters, Mnesia),
+//   waits for its ports to be free, and launches it again from the same rendered config; the handle and
+//   the pids tracked for stopServer and the safety net are updated in place.
 //
 // Split by concern: servers/install.mjs (Debian packages), servers/config.mjs (ports, templates, how
 // each server is launched), servers/processes.mjs (pids, ports, /proc). This file: the public API
-// (start, stop, accounts), the safety net and the CLI.
+// (start, restart, stop, accounts), the safety net and the CLI.
 //
 // CLI: node scripts/servers.mjs install
 //      node scripts/servers.mjs start [prosody|ejabberd]   (both when omitted; Ctrl-C stops)
@@ -42,11 +45,14 @@ import {
   launchEjabberd,
   launchProsody,
   readEjabberdPid,
+  relaunchEjabberd,
+  relaunchProsody,
   templateVars,
 } from './servers/config.mjs';
 import {
   assertPortFree,
   collectFamily,
+  fileSize,
   findExecutable,
   isAlive,
   readText,
@@ -58,6 +64,7 @@ import {
   sleep,
   sleepSync,
   tail,
+  waitForPortFree,
   waitUntilDead,
 } from './servers/processes.mjs';
 import { installServers } from './servers/install.mjs';
@@ -86,7 +93,8 @@ export { installServers };
  * @property {string} websocketUrl
  * @property {string} boshUrl
  * @property {string} [oauthTokenUrl] ejabberd only
- * @property {number} startMs          measured start time (spawn to probe answering)
+ * @property {number} startMs          measured start time (spawn to probe answering); of the latest
+ *                                     launch after restartServer, which also updates pid
  * @property {() => Promise<void>} stop
  */
 
@@ -95,6 +103,7 @@ export { installServers };
  * @property {number[]} pids  the spawned child and the server pid (may be the same)
  * @property {number} [mainPid] the server pid, signalled first
  * @property {string} dataDir
+ * @property {Promise<unknown>} [restarting] while restartServer runs (stopServer waits for it)
  */
 
 /** @type {Map<object, Running>} */
@@ -113,8 +122,7 @@ export async function startServer(name, { log = defaultLog } = {}) {
   if (!binary) throw new Error(`${name} is not installed: run "node scripts/servers.mjs install" (as root)`);
 
   const isOurs = (/** @type {number} */ pid) => [...running.values()].some((record) => collectFamily(record.pids).includes(pid));
-  const ports = [spec.httpPort, spec.c2sPort, ...('distPort' in spec ? [spec.distPort] : [])];
-  for (const port of ports) await assertPortFree(name, port, { host: LOOPBACK, isOurs });
+  for (const port of serverPorts(name)) await assertPortFree(name, port, { host: LOOPBACK, isOurs });
 
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `xmpp-profile-${name}-`));
   const httpBase = `http://${LOOPBACK}:${spec.httpPort}/`;
@@ -124,27 +132,14 @@ export async function startServer(name, { log = defaultLog } = {}) {
   running.set(key, record);
   installSafetyNet();
 
-  const started = Date.now();
   try {
-    const launched = name === 'prosody' ? launchProsody(binary, dataDir, vars) : launchEjabberd(binary, dataDir, vars);
-    record.pids.push(launched.child.pid ?? -1);
-    const exited = new Promise((resolve) => {
-      launched.child.once('exit', (code, signal) => resolve({ code, signal }));
-      launched.child.once('error', (error) => resolve({ error: error.message }));
-    });
-    const probeUrl = `${httpBase}${spec.boshPath.slice(1)}`;
-    await waitForProbe(probeUrl, exited, launched.logFile, dataDir);
-    const startMs = Date.now() - started;
-
-    const pid = name === 'ejabberd' ? readEjabberdPid(dataDir, launched.child.pid ?? -1) : launched.child.pid ?? -1;
-    if (!record.pids.includes(pid)) record.pids.push(pid);
-    record.mainPid = pid;
-    assertNoLogErrors(name, launched.logFile);
+    const launched = await launchAndWait(name, record, dataDir, 0,
+      () => (name === 'prosody' ? launchProsody(binary, dataDir, vars) : launchEjabberd(binary, dataDir, vars)));
 
     /** @type {ServerHandle} */
     const handle = {
       name,
-      pid,
+      pid: launched.pid,
       dataDir,
       configFile: launched.configFile,
       logFile: launched.logFile,
@@ -157,18 +152,58 @@ export async function startServer(name, { log = defaultLog } = {}) {
       websocketUrl: `ws://${LOOPBACK}:${spec.httpPort}${spec.wsPath}`,
       boshUrl: `${httpBase}${spec.boshPath.slice(1)}`,
       ...(name === 'ejabberd' ? { oauthTokenUrl: `${httpBase}oauth/token` } : {}),
-      startMs,
+      startMs: launched.startMs,
       stop: () => stopServer(handle),
     };
     running.delete(key);
     running.set(handle, record);
-    log(`${name} ready in ${seconds(startMs)} (pid ${pid}, ${handle.websocketUrl})`);
+    log(`${name} ready in ${seconds(launched.startMs)} (pid ${launched.pid}, ${handle.websocketUrl})`);
     return handle;
   } catch (error) {
     await stopRecord(record);
     running.delete(key);
     throw error;
   }
+}
+
+/**
+ * The loopback ports a server listens on (ejabberd's Erlang distribution port included).
+ * @param {'prosody' | 'ejabberd'} name
+ */
+function serverPorts(name) {
+  const spec = SERVERS[name];
+  return [spec.httpPort, spec.c2sPort, ...('distPort' in spec ? [spec.distPort] : [])];
+}
+
+/**
+ * Spawns a server (launch), records the spawned pid at once (so the safety net covers it), waits for
+ * the HTTP probe, records the server pid and checks the log this launch wrote (from byte logFrom on).
+ * On failure the caller stops what record holds.
+ * @param {'prosody' | 'ejabberd'} name
+ * @param {Running} record
+ * @param {string} dataDir
+ * @param {number} logFrom
+ * @param {() => { child: import('node:child_process').ChildProcess, configFile: string, logFile: string }} launch
+ */
+async function launchAndWait(name, record, dataDir, logFrom, launch) {
+  const spec = SERVERS[name];
+  const started = Date.now();
+  const launched = launch();
+  const childPid = launched.child.pid ?? -1;
+  record.pids.push(childPid);
+  const exited = new Promise((resolve) => {
+    launched.child.once('exit', (code, signal) => resolve({ code, signal }));
+    launched.child.once('error', (error) => resolve({ error: error.message }));
+  });
+  const probeUrl = `http://${LOOPBACK}:${spec.httpPort}${spec.boshPath}`;
+  await waitForProbe(probeUrl, exited, launched.logFile, dataDir);
+  const startMs = Date.now() - started;
+
+  const pid = name === 'ejabberd' ? readEjabberdPid(dataDir, childPid) : childPid;
+  if (!record.pids.includes(pid)) record.pids.push(pid);
+  record.mainPid = pid;
+  assertNoLogErrors(name, launched.logFile, logFrom);
+  return { pid, startMs, configFile: launched.configFile, logFile: launched.logFile };
 }
 
 /**
@@ -211,6 +246,84 @@ function startupOutput(logFile, dataDir) {
 }
 
 // ---------------------------------------------------------------------------------------------------
+// Restart
+
+/** How long a restart waits for the stopped server's ports to be free again. */
+const PORT_FREE_TIMEOUT_MS = 10_000;
+
+/**
+ * Restarts a server started by startServer, keeping its data folder (accounts, rosters, ... survive):
+ * stops its processes as stopServer does (SIGTERM by pid, SIGKILL after the grace time), stays down
+ * downMs, waits until its ports (ejabberd's distribution port too) are free, launches it again from
+ * the same rendered config and folder, and waits for the same probe and log checks. The same handle
+ * is updated in place (pid, startMs); stopServer and the safety net then stop the new processes.
+ * When the relaunch fails, whatever it spawned is stopped and the error thrown; the handle stays
+ * registered without processes, so stopServer(handle) still removes the folder.
+ * @template {ServerHandle} H
+ * @param {H} handle
+ * @param {{ log?: (message: string) => void, downMs?: number }} [options]
+ * @returns {Promise<H>}
+ */
+export async function restartServer(handle, { log = defaultLog, downMs = 0 } = {}) {
+  const record = running.get(handle);
+  if (!record) throw new Error(`cannot restart ${handle.name}: not running (stopped, or not started by this process)`);
+  if (record.restarting) throw new Error(`cannot restart ${handle.name}: a restart is already running`);
+  const restarting = restartRecord(handle, record, log, downMs);
+  record.restarting = restarting;
+  try {
+    return await restarting;
+  } finally {
+    delete record.restarting;
+  }
+}
+
+/**
+ * @template {ServerHandle} H
+ * @param {H} handle
+ * @param {Running} record
+ * @param {(message: string) => void} log
+ * @param {number} downMs
+ * @returns {Promise<H>}
+ */
+async function restartRecord(handle, record, log, downMs) {
+  const { name, dataDir } = handle;
+  const binary = requireExecutable(name === 'prosody' ? 'prosody' : 'ejabberdctl');
+  const oldPid = handle.pid;
+  const began = Date.now();
+
+  const oldFamily = collectFamily(record.pids);
+  await stopProcesses(record);
+  record.pids = [];
+  delete record.mainPid;
+  const stopMs = Date.now() - began;
+  if (downMs > 0) await sleep(downMs);
+
+  const isOurs = (/** @type {number} */ pid) => oldFamily.includes(pid) ||
+    [...running.values()].some((other) => collectFamily(other.pids).includes(pid));
+  for (const port of serverPorts(name)) {
+    await waitForPortFree(name, port, { host: LOOPBACK, isOurs, action: 'restart', timeoutMs: PORT_FREE_TIMEOUT_MS });
+  }
+  const downUntil = Date.now();
+
+  let launched;
+  try {
+    launched = await launchAndWait(name, record, dataDir, fileSize(handle.logFile),
+      () => (name === 'prosody' ? relaunchProsody(binary, dataDir) : relaunchEjabberd(binary, dataDir)));
+  } catch (error) {
+    await stopProcesses(record);
+    record.pids = [];
+    delete record.mainPid;
+    throw error;
+  }
+  const mutable = /** @type {{ pid: number, startMs: number }} */ (/** @type {unknown} */ (handle));
+  mutable.pid = launched.pid;
+  mutable.startMs = launched.startMs;
+  log(`${name} restarted in ${seconds(Date.now() - began)} (stopped in ${seconds(stopMs)}, ` +
+    `down ${seconds(downUntil - began)}, ready in ${seconds(launched.startMs)}; pid ${oldPid} -> ${launched.pid})`);
+  return handle;
+}
+
+// ---------------------------------------------------------------------------------------------------
 // Stop
 
 /**
@@ -222,6 +335,8 @@ function startupOutput(logFile, dataDir) {
 export async function stopServer(handle, { log = defaultLog } = {}) {
   const record = running.get(handle);
   if (!record) return;
+  if (record.restarting) await record.restarting.catch(() => undefined);
+  if (running.get(handle) !== record) return; // another stopServer took it meanwhile
   running.delete(handle);
   const started = Date.now();
   await stopRecord(record);
@@ -235,10 +350,20 @@ export async function stopAllServers() {
 }
 
 /**
- * SIGTERM to the server pid first (a clean shutdown), then to whatever of its family is left.
+ * Stops the processes and removes the data folder.
  * @param {Running} record
  */
 async function stopRecord(record) {
+  await stopProcesses(record);
+  fs.rmSync(record.dataDir, { recursive: true, force: true });
+}
+
+/**
+ * SIGTERM to the server pid first (a clean shutdown), then to whatever of its family is left; SIGKILL
+ * after the grace time. The data folder is left alone (restartServer keeps it).
+ * @param {Running} record
+ */
+async function stopProcesses(record) {
   const family = collectFamily(record.pids);
   if (record.mainPid !== undefined) {
     signal(record.mainPid, 'SIGTERM');
@@ -248,7 +373,6 @@ async function stopRecord(record) {
   await waitUntilDead(family, STOP_GRACE_MS);
   signalAll(family, 'SIGKILL');
   await waitUntilDead(family, 1_000);
-  fs.rmSync(record.dataDir, { recursive: true, force: true });
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -68,6 +68,7 @@ export function renderTemplate(template, target, vars) {
 // Launch
 
 /**
+ * First start: renders the config into the data folder, creates its folders, spawns Prosody.
  * @param {string} binary
  * @param {string} dataDir
  * @param {Record<string, string>} vars
@@ -76,12 +77,26 @@ export function launchProsody(binary, dataDir, vars) {
   const configFile = path.join(dataDir, 'prosody.cfg.lua');
   renderTemplate(path.join(REPO, 'server/prosody/prosody.cfg.lua'), configFile, vars);
   for (const dir of ['data', 'certs']) fs.mkdirSync(path.join(dataDir, dir));
+  return relaunchProsody(binary, dataDir);
+}
+
+/**
+ * Spawns Prosody again on what launchProsody left in the data folder (config, accounts, rosters):
+ * nothing is rendered or created. The stale pid file (the old process is gone) is removed first.
+ * @param {string} binary
+ * @param {string} dataDir
+ */
+export function relaunchProsody(binary, dataDir) {
+  const configFile = path.join(dataDir, 'prosody.cfg.lua');
   const logFile = path.join(dataDir, 'prosody.log');
+  fs.rmSync(path.join(dataDir, 'prosody.pid'), { force: true });
   const child = spawnLogged(binary, ['--config', configFile, '-F'], { cwd: dataDir, env: process.env }, dataDir);
   return { child, configFile, logFile };
 }
 
 /**
+ * First start: renders ejabberd.yml and ejabberdctl.cfg into the data folder, creates its folders,
+ * hands it to the ejabberd user, spawns ejabberd.
  * @param {string} binary
  * @param {string} dataDir
  * @param {Record<string, string>} vars
@@ -94,7 +109,20 @@ export function launchEjabberd(binary, dataDir, vars) {
   for (const dir of ['logs', 'db', 'upload']) fs.mkdirSync(path.join(dataDir, dir));
   const user = lookupUser('ejabberd');
   chownRecursive(dataDir, user.uid, user.gid);
+  return relaunchEjabberd(binary, dataDir);
+}
+
+/**
+ * Spawns ejabberd again on what launchEjabberd left in the data folder: same config, same node name
+ * (in ejabberdctl.cfg), so Mnesia in db/ (accounts, rosters, ...) is loaded again. Nothing is rendered
+ * or created; the stale pid file is removed first, so EJABBERD_PID_PATH names the new beam.smp only.
+ * @param {string} binary
+ * @param {string} dataDir
+ */
+export function relaunchEjabberd(binary, dataDir) {
+  const configFile = path.join(dataDir, 'ejabberd.yml');
   const logFile = path.join(dataDir, 'logs', 'ejabberd.log');
+  fs.rmSync(path.join(dataDir, 'ejabberd.pid'), { force: true });
   const child = spawnLogged(binary, [...ejabberdctlArgs(dataDir), 'foreground'], ejabberdSpawnOptions(dataDir), dataDir);
   return { child, configFile, logFile };
 }
@@ -142,10 +170,15 @@ function spawnLogged(command, args, options, dataDir) {
  * ejabberd's log is held to the same rule (a clean start logs none).
  * @param {string} name
  * @param {string} logFile
+ * @param {number} [fromByte] only the log written from this offset on (a restart appends to the log of
+ *   the earlier run, shutdown included); the whole log when the file is shorter (it was truncated)
  */
-export function assertNoLogErrors(name, logFile) {
+export function assertNoLogErrors(name, logFile, fromByte = 0) {
   const pattern = name === 'prosody' ? /\terror\t/ : /\[(error|critical)\]/;
-  const lines = readText(logFile).split('\n').filter((line) => pattern.test(line));
+  const text = readText(logFile);
+  const bytes = Buffer.from(text, 'utf8');
+  const written = fromByte > 0 && fromByte <= bytes.length ? bytes.subarray(fromByte).toString('utf8') : text;
+  const lines = written.split('\n').filter((line) => pattern.test(line));
   if (lines.length > 0) throw new Error(`${name} logged errors during start:\n${lines.join('\n')}`);
 }
 

@@ -11,26 +11,70 @@ import path from 'node:path';
 // Ports
 
 /**
+ * Whether host:port can be listened on right now (an exclusive listen, closed again at once).
+ * @param {string} host
+ * @param {number} port
+ * @returns {Promise<boolean>}
+ */
+export function isPortFree(host, port) {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', (error) => {
+      if (/** @type {NodeJS.ErrnoException} */ (error).code === 'EADDRINUSE') resolve(false);
+      else reject(error);
+    });
+    probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve(true)));
+  });
+}
+
+/**
+ * @typedef {object} PortCheck
+ * @property {string} host
+ * @property {(pid: number) => boolean} isOurs
+ *   whether the holder is a process this process started (changes the advice in the message)
+ * @property {string} [action] the verb of the message: 'start' (default) or 'restart'
+ */
+
+/**
  * Fails, naming the holder, when host:port is already taken.
  * @param {string} server
  * @param {number} port
- * @param {{ host: string, isOurs: (pid: number) => boolean }} options
- *   isOurs: whether the holder is a process this process started (changes the advice in the message)
+ * @param {PortCheck} options
  */
-export async function assertPortFree(server, port, { host, isOurs }) {
-  await new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', (error) => {
-      if (/** @type {NodeJS.ErrnoException} */ (error).code !== 'EADDRINUSE') return reject(error);
-      const holder = findPortHolder(port);
-      const ours = holder !== undefined && isOurs(holder);
-      const who = holder === undefined ? '' : ` by pid ${holder} (${processName(holder)})`;
-      reject(new Error(`cannot start ${server}: ${host}:${port} is already in use${who}; ` + (ours
-        ? 'this process already runs that server (use its handle, or stop it first)'
-        : 'stop that process first (it was not started by this process, so it is left alone)')));
-    });
-    probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve(undefined)));
-  });
+export async function assertPortFree(server, port, options) {
+  if (!(await isPortFree(options.host, port))) throw portInUse(server, port, options);
+}
+
+/**
+ * Waits until host:port is free (a stopped server's port, a moment after its process is gone), and
+ * fails like assertPortFree, naming the holder, when it is still taken after timeoutMs.
+ * @param {string} server
+ * @param {number} port
+ * @param {PortCheck & { timeoutMs: number }} options
+ */
+export async function waitForPortFree(server, port, options) {
+  const deadline = Date.now() + options.timeoutMs;
+  while (!(await isPortFree(options.host, port))) {
+    if (Date.now() >= deadline) throw portInUse(server, port, options);
+    await sleep(100);
+  }
+}
+
+/**
+ * @param {string} server
+ * @param {number} port
+ * @param {PortCheck} options
+ */
+function portInUse(server, port, { host, isOurs, action = 'start' }) {
+  const holder = findPortHolder(port);
+  const ours = holder !== undefined && isOurs(holder);
+  const who = holder === undefined ? '' : ` by pid ${holder} (${processName(holder)})`;
+  const advice = !ours
+    ? 'stop that process first (it was not started by this process, so it is left alone)'
+    : action === 'restart'
+      ? 'a process of the stopped server still holds it'
+      : 'this process already runs that server (use its handle, or stop it first)';
+  return new Error(`cannot ${action} ${server}: ${host}:${port} is already in use${who}; ${advice}`);
 }
 
 /**
@@ -218,6 +262,14 @@ export function run(command, args, options = {}) {
 /** @param {string} file */
 export function readText(file) {
   try { return fs.readFileSync(file, 'utf8'); } catch { return ''; }
+}
+
+/**
+ * The current size of a file in bytes, 0 when it does not exist.
+ * @param {string} file
+ */
+export function fileSize(file) {
+  try { return fs.statSync(file).size; } catch { return 0; }
 }
 
 /**

@@ -2,8 +2,10 @@
 // process and stopped after the whole run.
 //
 // Load it with mocha's `--require spec/support/servers.ts` (the root hook below stops the servers);
-// specs call `await useServer('prosody')` in a `before` hook. Without the --require, the safety net in
-// scripts/servers.mjs still kills the servers when the process exits.
+// specs call `await useServer('prosody')` in a `before` hook. `restartServer(handle)` restarts a server
+// in place (same handle, same data: accounts survive), so later `useServer` calls still return a live
+// server. Without the --require, the safety net in scripts/servers.mjs still kills the servers when the
+// process exits.
 // Not for mocha's parallel mode: each worker would try to start its own server on the same fixed ports.
 
 import {
@@ -13,8 +15,8 @@ import {
   type ServerName,
 } from '../../scripts/servers.mjs';
 
-export { registerUser } from '../../scripts/servers.mjs';
-export type { ServerHandle, ServerHandleOf, ServerName } from '../../scripts/servers.mjs';
+export { registerUser, restartServer } from '../../scripts/servers.mjs';
+export type { RestartOptions, ServerHandle, ServerHandleOf, ServerName } from '../../scripts/servers.mjs';
 
 const started = new Map<ServerName, Promise<ServerHandleOf<ServerName>>>();
 

@@ -1,0 +1,539 @@
+/**
+ * The session: an XMPP client stream over any {@link Transport}. It opens the stream, reads the
+ * features, authenticates with the strongest SASL mechanism the credentials and the connection allow,
+ * binds a resource, and is then ready: it sends stanzas, calls and answers IQs, and hands incoming
+ * messages and presences to its listeners. In-band registration runs on the unauthenticated stream
+ * and can continue to a login on the same stream.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6120#section-9 (the order of negotiation)
+ * @see https://xmpp.org/extensions/xep-0077.html#usecases-register
+ */
+import type { Element } from 'ltx';
+import { SaslError, StanzaParseError, TimeoutError, TransportError, type XmppError } from '../errors.js';
+import { buildBase64, parseBase64 } from '../stanzas/base64.js';
+import { buildBind, buildSessionStart, parseBind } from '../stanzas/bind.js';
+import { NS_SASL } from '../stanzas/ns.js';
+import { buildRegisterFormSubmit, buildRegisterGet, buildRegisterSet, parseRegisterForm } from '../stanzas/register.js';
+import { buildSaslAbort, buildSaslAuth, buildSaslResponse, parseSaslMessage } from '../stanzas/sasl.js';
+import { parseStreamFeatures, type StreamFeatures } from '../stanzas/stream-features.js';
+import { buildSmEnable, buildSmResume, isStreamManagement, parseStreamManagement } from '../stanzas/stream-management.js';
+import { isStreamElement } from '../stanzas/stream.js';
+import { backoffDelay } from './backoff.js';
+import { Emitter } from './emitter.js';
+import { IqCaller, type IqCallOptions } from './iq-caller.js';
+import { IqHandlers } from './iq-handlers.js';
+import type { SaslCredentials, SaslMechanism } from './sasl-mechanism.js';
+import { isLoopbackHost, selectMechanism } from './sasl-select.js';
+import { createScramKeyCache, type ScramKeyCache } from './scram.js';
+import { StreamManager } from './stream-manager.js';
+import { trace, type TraceHook } from './trace.js';
+import type { Transport, TransportCloseInfo, TransportFactory } from './transport.js';
+
+/** Options of a session. */
+export interface SessionOptions {
+  /** The transport, or a factory that makes a fresh one per connection. */
+  readonly transport: Transport | TransportFactory;
+  /** The XMPP domain to log in or register on. */
+  readonly domain: string;
+  /** The resource to ask for at bind; default: the server picks one. */
+  readonly resource?: string;
+  /** `xml:lang` of the stream. */
+  readonly lang?: string;
+  /** Allow SASL PLAIN over a connection that is neither TLS nor loopback. Default false. */
+  readonly allowPlainAuth?: boolean;
+  /** The SASL mechanisms allowed, e.g. `['SCRAM-SHA-1']`; default: every supported one, strongest first. */
+  readonly mechanisms?: readonly string[];
+  /** How long an IQ waits for its answer, and each negotiation step for the server, in ms. Default 15,000. */
+  readonly requestTimeoutMs?: number;
+  /** Receives every element in and out, secrets redacted. */
+  readonly onTrace?: TraceHook;
+  /** Keeps SCRAM keys across logins (reconnects) so that PBKDF2 runs once. Default: one per session. */
+  readonly scramCache?: ScramKeyCache;
+  /** Stream management (XEP-0198) with resumption, when the server offers it. Default true. */
+  readonly streamManagement?: boolean;
+  /**
+   * Reconnect after an unexpected close (needs a transport factory). Default on: 10 attempts, delays
+   * from 0.25-0.5 s doubling up to 15-30 s.
+   */
+  readonly reconnect?: boolean | ReconnectOptions;
+}
+
+/** How to reconnect. */
+export interface ReconnectOptions {
+  /** Attempts before giving up. Default 10. */
+  readonly maxAttempts?: number;
+  /** First delay bound, in ms. Default 500. */
+  readonly baseMs?: number;
+  /** Largest delay, in ms. Default 30,000. */
+  readonly capMs?: number;
+}
+
+/** Who logs in: a password (SCRAM, PLAIN) or an OAuth token (OAUTHBEARER, X-OAUTH2). */
+export interface LoginCredentials {
+  readonly username: string;
+  readonly password?: string;
+  readonly token?: string;
+}
+
+/**
+ * Where the session is. `offline` after a failure carries the error: a `SaslError` when the server
+ * refused the credentials (also on a reconnect), else why the connection could not be made or kept.
+ */
+export type SessionStatus = 'offline' | 'connecting' | 'online' | 'reconnecting' | 'closing';
+
+/** Events of a session. */
+export interface SessionEvents {
+  readonly status: (status: SessionStatus, error?: XmppError) => void;
+  /** An incoming message or presence (IQ requests go to `iqHandlers`). */
+  readonly stanza: (element: Element) => void;
+  /** The transport closed; `info` says why. */
+  readonly disconnected: (info: TransportCloseInfo) => void;
+  /**
+   * Back online after a drop: `resumed` true when the stream was resumed (XEP-0198 §5: nothing lost,
+   * unacknowledged stanzas sent again); false for a fresh session (resumption failed or was not
+   * possible: pending requests failed, and presence and anything stateful must be set up again).
+   */
+  readonly reconnected: (resumed: boolean) => void;
+}
+
+const isFeatures = (element: Element): boolean => isStreamElement(element, 'features');
+const isSasl = (element: Element): boolean => element.getNS() === NS_SASL;
+
+/** An XMPP client session over one transport at a time. */
+export class Session {
+  /** Handlers of incoming IQ get/set; unhandled ones are answered `service-unavailable`. */
+  readonly iqHandlers = new IqHandlers();
+  readonly #options: SessionOptions;
+  readonly #events = new Emitter<SessionEvents>();
+  readonly #caller: IqCaller;
+  readonly #scramCache: ScramKeyCache;
+  #transport: Transport | undefined;
+  #unsubscribe: (() => void)[] = [];
+  #status: SessionStatus = 'offline';
+  #jid = '';
+  #features: StreamFeatures | undefined;
+  #negotiating = false;
+  #inbox: Element[] = [];
+  #waiter: { readonly match: (element: Element) => boolean; readonly resolve: (element: Element) => void } | undefined;
+  #lost: XmppError | undefined;
+  readonly #sm = new StreamManager();
+  #credentials: LoginCredentials | undefined;
+  #ackTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(options: SessionOptions) {
+    this.#options = options;
+    this.#scramCache = options.scramCache ?? createScramKeyCache();
+    const prefix = Array.from(crypto.getRandomValues(new Uint8Array(3)), (byte) => (byte % 36).toString(36)).join('');
+    this.#caller = new IqCaller(
+      { send: (element) => this.send(element), ownJid: () => this.#jid, domain: () => options.domain },
+      options.requestTimeoutMs ?? 15_000,
+      prefix,
+    );
+  }
+
+  /** The bound full JID, `''` before login. */
+  get jid(): string {
+    return this.#jid;
+  }
+
+  get status(): SessionStatus {
+    return this.#status;
+  }
+
+  /** The features of the current stream. */
+  get features(): StreamFeatures | undefined {
+    return this.#features;
+  }
+
+  /** The transport in use. */
+  get transport(): Transport | undefined {
+    return this.#transport;
+  }
+
+  on<K extends keyof SessionEvents>(event: K, listener: SessionEvents[K]): () => void {
+    return this.#events.on(event, listener);
+  }
+
+  /**
+   * Opens a stream (unless one is open and not yet authenticated), authenticates and binds.
+   * Resolves with the bound full JID.
+   * @throws {SaslError} `SASL_FAILURE` (wrong credentials: `condition` says which), `SASL_NO_MECHANISM`,
+   *   `SASL_SERVER_SIGNATURE`, `SASL_PROTOCOL`.
+   * @throws {TransportError} / {@link TimeoutError} when the server cannot be reached or does not answer.
+   * @see https://www.rfc-editor.org/rfc/rfc6120#section-6
+   */
+  async login(credentials: LoginCredentials): Promise<string> {
+    if (this.#status === 'online') throw new TransportError('TRANSPORT_FAILURE', 'the session is already logged in');
+    try {
+      const features = this.#features && this.#transport && this.#negotiating ? this.#features : await this.#openStream();
+      await this.#authenticate(features, credentials);
+      await this.#bind();
+      await this.#enableStreamManagement();
+      this.#online(credentials);
+      return this.#jid;
+    } catch (error) {
+      await this.#abandon(error as XmppError);
+      throw error;
+    }
+  }
+
+  /**
+   * Registers an account in-band on a fresh, unauthenticated stream (XEP-0077 §3.1), filling the data
+   * form when the server sends one. With `login`, continues to log in on the same stream.
+   * @throws {StanzaError} `conflict` when the username is taken, `not-acceptable` for a refused field.
+   * @see https://xmpp.org/extensions/xep-0077.html#usecases-register
+   */
+  async register(account: { readonly username: string; readonly password: string }, options: { readonly login?: boolean } = {}): Promise<string | undefined> {
+    if (this.#status === 'online') throw new TransportError('TRANSPORT_FAILURE', 'register on a session that is not logged in');
+    try {
+      const features = await this.#openStream();
+      const form = parseRegisterForm(await this.iq((id) => buildRegisterGet(id)));
+      await this.iq((id) => form.form
+        ? buildRegisterFormSubmit(id, form.form, { username: account.username, password: account.password })
+        : buildRegisterSet(id, { username: account.username, password: account.password }));
+      if (!options.login) {
+        await this.close();
+        return undefined;
+      }
+      await this.#authenticate(features, account);
+      await this.#bind();
+      await this.#enableStreamManagement();
+      this.#online(account);
+      return this.#jid;
+    } catch (error) {
+      await this.#abandon(error as XmppError);
+      throw error;
+    }
+  }
+
+  /**
+   * Sends the IQ that `build(id)` makes; resolves with the result.
+   * @throws {StanzaError} for an error answer; {@link TimeoutError} `TIMEOUT`; {@link TransportError}.
+   */
+  iq(build: (id: string) => Element, options?: IqCallOptions): Promise<Element> {
+    return this.#caller.call(build, options);
+  }
+
+  /**
+   * Sends an element.
+   * @throws {TransportError} `TRANSPORT_CLOSED` when there is no open stream.
+   */
+  send(element: Element): void {
+    const transport = this.#transport;
+    if (!transport || this.#lost) {
+      const lost = this.#lost;
+      throw new TransportError('TRANSPORT_CLOSED', lost ? `no open stream (${lost.message})` : 'no open stream', lost ? { cause: lost } : {});
+    }
+    trace(this.#options.onTrace, 'out', element);
+    transport.send(element);
+    if (this.#sm.sent(element)) this.#requestAck();
+    else if (this.#sm.unacked.length > 0 && this.#ackTimer === undefined) {
+      // XEP-0198 §4: ask for an ack soon after stanzas were sent, so the queue of unacked ones stays short.
+      this.#ackTimer = setTimeout(() => this.#requestAck(), 1000);
+    }
+  }
+
+  /** A fresh stanza id. */
+  nextId(): string {
+    return this.#caller.nextId();
+  }
+
+  /** Closes the stream and the transport. Pending IQs fail with `TRANSPORT_CLOSED`. */
+  async close(): Promise<void> {
+    const transport = this.#transport;
+    if (!transport) return;
+    this.#setStatus('closing');
+    this.#credentials = undefined;
+    this.#clearAckTimer();
+    this.#lost = new TransportError('TRANSPORT_CLOSED', 'the session was closed');
+    await transport.close().catch(() => undefined);
+    this.#detach();
+    this.#caller.failAll(this.#lost);
+    this.#setStatus('offline');
+  }
+
+  async #openStream(status: SessionStatus = 'connecting'): Promise<StreamFeatures> {
+    if (this.#transport) await this.close();
+    this.#setStatus(status);
+    const source = this.#options.transport;
+    const transport = typeof source === 'function' ? source() : source;
+    this.#transport = transport;
+    this.#lost = undefined;
+    this.#jid = '';
+    this.#negotiating = true;
+    this.#inbox = [];
+    this.#unsubscribe = [
+      transport.on('element', (element) => this.#onElement(element)),
+      transport.on('close', (info) => this.#onClose(info)),
+    ];
+    await transport.connect(this.#options.domain, this.#options.lang !== undefined ? { lang: this.#options.lang } : {});
+    return this.#readFeatures();
+  }
+
+  async #readFeatures(): Promise<StreamFeatures> {
+    const features = parseStreamFeatures(await this.#next(isFeatures, 'stream features'));
+    this.#features = features;
+    return features;
+  }
+
+  /** RFC 6120 §6.4: the SASL exchange, then the stream restart of §6.4.6. */
+  async #authenticate(features: StreamFeatures, credentials: LoginCredentials): Promise<void> {
+    const transport = this.#transport;
+    if (!transport) throw new TransportError('TRANSPORT_CLOSED', 'no open stream');
+    const sasl: SaslCredentials = {
+      username: credentials.username,
+      domain: this.#options.domain,
+      ...(credentials.password !== undefined ? { password: credentials.password } : {}),
+      ...(credentials.token !== undefined ? { token: credentials.token } : {}),
+    };
+    const allowed = this.#options.mechanisms;
+    const offered = allowed ? features.mechanisms.filter((name) => allowed.includes(name)) : features.mechanisms;
+    const mechanism = await selectMechanism(offered, sasl, {
+      secure: transport.secure,
+      loopback: isLoopbackHost(transport.host),
+      allowPlainAuth: this.#options.allowPlainAuth ?? false,
+    }, { cache: this.#scramCache });
+    await this.#exchange(mechanism);
+    await transport.restart(); // RFC 6120 §6.4.6: the client MUST restart the stream after success
+    await this.#readFeatures();
+  }
+
+  async #exchange(mechanism: SaslMechanism): Promise<void> {
+    const initial = await mechanism.start();
+    this.send(buildSaslAuth(mechanism.name, initial === undefined ? undefined : buildBase64(initial)));
+    for (;;) {
+      const message = parseSaslMessage(await this.#next(isSasl, 'the SASL exchange'));
+      if (message.kind === 'failure') throw new SaslError('SASL_FAILURE', message.condition, message.text);
+      if (message.kind === 'success') {
+        await mechanism.success(parseBase64(message.data)); // SCRAM: the server signature, never skipped
+        return;
+      }
+      if (message.kind !== 'challenge') throw new SaslError('SASL_PROTOCOL', '', `unexpected <${message.kind}/> during SASL`);
+      let response: Uint8Array;
+      try {
+        response = await mechanism.challenge(parseBase64(message.data));
+      } catch (error) {
+        this.send(buildSaslAbort()); // RFC 6120 §6.4.4: the client aborts an exchange it cannot continue
+        throw error;
+      }
+      this.send(buildSaslResponse(response.length === 0 ? undefined : buildBase64(response)));
+    }
+  }
+
+  /** RFC 6120 §7: resource binding, and the legacy session establishment where it is not optional. */
+  async #bind(): Promise<void> {
+    const features = this.#features;
+    if (!features?.bind) throw new StanzaParseError('STANZA_MISSING_PART', 'the server offers no resource binding after authentication');
+    const resource = this.#options.resource;
+    this.#jid = parseBind(await this.iq((id) => buildBind(id, resource))).jid;
+    if (features.session && !features.session.optional) await this.iq((id) => buildSessionStart(id)); // RFC 3921 §3
+  }
+
+  #onElement(element: Element): void {
+    trace(this.#options.onTrace, 'in', element);
+    this.#sm.received(element);
+    if (this.#negotiating) {
+      if (this.#caller.handle(element)) return;
+      const waiter = this.#waiter;
+      if (waiter && waiter.match(element)) {
+        this.#waiter = undefined;
+        waiter.resolve(element);
+      } else this.#inbox.push(element);
+      return;
+    }
+    this.#route(element);
+  }
+
+  /** An element of the established stream: SM nonzas, IQ answers and requests, then the listeners. */
+  #route(element: Element): void {
+    if (this.#sm.enabled && isStreamManagement(element)) {
+      this.#onStreamManagement(element);
+      return;
+    }
+    if (this.#caller.handle(element)) return;
+    if (this.iqHandlers.handle(element, (answer) => this.#sendQuietly(answer))) return;
+    this.#events.emit('stanza', element);
+  }
+
+  /**
+   * Negotiation is over: what arrived meanwhile and was not claimed (a transport may deliver several
+   * elements in one go, before the last negotiation step resumes) is handled now, in order.
+   */
+  #endNegotiation(): void {
+    this.#negotiating = false;
+    const queued = this.#inbox;
+    this.#inbox = [];
+    for (const element of queued) this.#route(element);
+  }
+
+  #onClose(info: TransportCloseInfo): void {
+    const wasOnline = this.#status === 'online';
+    this.#lost = info.error ?? new TransportError('TRANSPORT_CLOSED', `the connection closed (${info.reason})`);
+    this.#detach();
+    this.#clearAckTimer();
+    const waiter = this.#waiter;
+    this.#waiter = undefined;
+    waiter?.resolve(LOST);
+    this.#events.emit('disconnected', info);
+    if (this.#status === 'reconnecting') return; // a reconnect attempt failed: the loop goes on
+    if (wasOnline && !info.requested && this.#canReconnect()) {
+      // Requests in flight stay pending when the stream may be resumed: they are sent again and answered.
+      if (!this.#sm.resumable) this.#caller.failAll(this.#lost);
+      void this.#reconnect();
+      return;
+    }
+    this.#caller.failAll(this.#lost);
+    if (this.#status !== 'closing') this.#setStatus('offline', info.requested ? undefined : this.#lost);
+  }
+
+  #canReconnect(): boolean {
+    return this.#options.reconnect !== false && typeof this.#options.transport === 'function' && this.#credentials !== undefined;
+  }
+
+  /** Reconnects with backoff: resumes the stream when possible, else starts a fresh session. */
+  async #reconnect(): Promise<void> {
+    const settings = typeof this.#options.reconnect === 'object' ? this.#options.reconnect : {};
+    const maxAttempts = settings.maxAttempts ?? 10;
+    let lastError: XmppError = this.#lost ?? new TransportError('TRANSPORT_CLOSED', 'the connection closed');
+    for (let attempt = 0; attempt < maxAttempts; attempt++) {
+      this.#setStatus('reconnecting');
+      await new Promise((resolve) => setTimeout(resolve, backoffDelay(attempt, Math.random(), settings)));
+      const credentials = this.#credentials;
+      if (!credentials || this.#status !== 'reconnecting') return; // closed meanwhile
+      try {
+        const jid = this.#jid;
+        const features = await this.#openStream('reconnecting');
+        await this.#authenticate(features, credentials);
+        if (await this.#resume(jid)) return;
+        await this.#bind();
+        await this.#enableStreamManagement();
+        this.#caller.failAll(new TransportError('TRANSPORT_CLOSED', 'the stream could not be resumed; a fresh session was started'));
+        this.#online(credentials);
+        this.#events.emit('reconnected', false);
+        return;
+      } catch (error) {
+        lastError = error as XmppError;
+        await this.#dropTransport();
+        if (error instanceof SaslError && error.code === 'SASL_FAILURE') break; // wrong credentials now: stop
+      }
+    }
+    this.#credentials = undefined;
+    this.#sm.reset();
+    this.#caller.failAll(lastError);
+    this.#setStatus('offline', lastError);
+  }
+
+  /** XEP-0198 §5: resumes the previous stream; false when there was none to resume or the server refused. */
+  async #resume(jid: string): Promise<boolean> {
+    const previd = this.#sm.id;
+    if (!this.#sm.resumable || previd === undefined || !this.#features?.sm.includes(3)) return false;
+    this.send(buildSmResume(this.#sm.inbound, previd));
+    const answer = parseStreamManagement(await this.#next((element) => isStreamManagement(element) && (element.name === 'resumed' || element.name === 'failed'), 'stream resumption'));
+    if (answer.kind !== 'resumed') {
+      this.#sm.reset();
+      return false;
+    }
+    this.#jid = jid;
+    this.#setStatus('online');
+    for (const stanza of this.#sm.resumed(answer.h)) this.send(stanza); // XEP-0198 §5: what the server did not get
+    this.#endNegotiation();
+    this.#events.emit('reconnected', true);
+    return true;
+  }
+
+  /** XEP-0198 §3: enables management with resumption when offered (and wanted). */
+  async #enableStreamManagement(): Promise<void> {
+    this.#sm.reset();
+    if (this.#options.streamManagement === false || !this.#features?.sm.includes(3)) return;
+    this.send(buildSmEnable({ resume: true }));
+    const answer = parseStreamManagement(await this.#next((element) => isStreamManagement(element) && (element.name === 'enabled' || element.name === 'failed'), 'stream management'));
+    if (answer.kind === 'enabled') this.#sm.start(answer);
+  }
+
+  #onStreamManagement(element: Element): void {
+    let message;
+    try {
+      message = parseStreamManagement(element);
+    } catch {
+      return;
+    }
+    if (message.kind === 'r') this.#sendQuietly(this.#sm.answer()); // XEP-0198 §4: answer every <r/>
+    else if (message.kind === 'a') this.#sm.acknowledged(message.h);
+  }
+
+  #requestAck(): void {
+    this.#clearAckTimer();
+    if (this.#sm.enabled && this.#transport && !this.#lost) this.#sendQuietly(this.#sm.request());
+  }
+
+  #clearAckTimer(): void {
+    if (this.#ackTimer !== undefined) clearTimeout(this.#ackTimer);
+    this.#ackTimer = undefined;
+  }
+
+  #online(credentials: LoginCredentials): void {
+    this.#credentials = credentials;
+    this.#setStatus('online');
+    this.#endNegotiation();
+  }
+
+  async #dropTransport(): Promise<void> {
+    const transport = this.#transport;
+    if (!transport) return;
+    this.#detach();
+    await transport.close().catch(() => undefined);
+  }
+
+  /** The next incoming element that matches, during negotiation. */
+  #next(match: (element: Element) => boolean, what: string): Promise<Element> {
+    const queued = this.#inbox.findIndex(match);
+    if (queued >= 0) return Promise.resolve(this.#inbox.splice(queued, 1)[0] as Element);
+    if (this.#lost) return Promise.reject(this.#lost);
+    const ms = this.#options.requestTimeoutMs ?? 15_000;
+    return new Promise<Element>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#waiter = undefined;
+        reject(new TimeoutError(`no ${what} from the server within ${ms} ms`, ms));
+      }, ms);
+      this.#waiter = {
+        match,
+        resolve: (element) => {
+          clearTimeout(timer);
+          if (element === LOST) reject(this.#lost ?? new TransportError('TRANSPORT_CLOSED', 'the connection closed'));
+          else resolve(element);
+        },
+      };
+    });
+  }
+
+  #sendQuietly(element: Element): void {
+    try {
+      this.send(element);
+    } catch {
+      // The connection is gone; the request that asked is gone with it.
+    }
+  }
+
+  async #abandon(error: XmppError): Promise<void> {
+    this.#negotiating = false;
+    this.#lost ??= error;
+    await this.#dropTransport();
+    this.#caller.failAll(error);
+    this.#setStatus('offline', error);
+  }
+
+  #detach(): void {
+    for (const off of this.#unsubscribe) off();
+    this.#unsubscribe = [];
+    this.#transport = undefined;
+  }
+
+  #setStatus(status: SessionStatus, error?: XmppError): void {
+    if (this.#status === status && !error) return;
+    this.#status = status;
+    this.#events.emit('status', status, ...(error ? [error] : []));
+  }
+}
+
+/** Marks a waiter woken because the connection was lost. */
+const LOST = { name: 'lost' } as unknown as Element;

@@ -9,95 +9,29 @@
  * @see https://xmpp.org/extensions/xep-0077.html#usecases-register
  */
 import type { Element } from 'ltx';
-import { SaslError, StanzaParseError, TimeoutError, TransportError, type XmppError } from '../errors.js';
-import { buildBase64, parseBase64 } from '../stanzas/base64.js';
+import { SaslError, StanzaParseError, TransportError, type XmppError } from '../errors.js';
 import { buildBind, buildSessionStart, parseBind } from '../stanzas/bind.js';
-import { NS_SASL } from '../stanzas/ns.js';
 import { buildRegisterFormSubmit, buildRegisterGet, buildRegisterSet, parseRegisterForm } from '../stanzas/register.js';
-import { buildSaslAbort, buildSaslAuth, buildSaslResponse, parseSaslMessage } from '../stanzas/sasl.js';
 import { parseStreamFeatures, type StreamFeatures } from '../stanzas/stream-features.js';
 import { buildSmEnable, buildSmResume, isStreamManagement, parseStreamManagement } from '../stanzas/stream-management.js';
 import { isStreamElement } from '../stanzas/stream.js';
 import { backoffDelay } from './backoff.js';
 import { Emitter } from './emitter.js';
 import { IqCaller, type IqCallOptions } from './iq-caller.js';
+import { Inbox } from './inbox.js';
 import { IqHandlers } from './iq-handlers.js';
-import type { SaslCredentials, SaslMechanism } from './sasl-mechanism.js';
+import { runSaslExchange } from './sasl-exchange.js';
+import type { SaslCredentials } from './sasl-mechanism.js';
 import { isLoopbackHost, selectMechanism } from './sasl-select.js';
 import { createScramKeyCache, type ScramKeyCache } from './scram.js';
+import type { LoginCredentials, SessionEvents, SessionOptions, SessionStatus } from './session-options.js';
 import { StreamManager } from './stream-manager.js';
-import { trace, type TraceHook } from './trace.js';
-import type { Transport, TransportCloseInfo, TransportFactory } from './transport.js';
+import { trace } from './trace.js';
+import type { Transport, TransportCloseInfo } from './transport.js';
 
-/** Options of a session. */
-export interface SessionOptions {
-  /** The transport, or a factory that makes a fresh one per connection. */
-  readonly transport: Transport | TransportFactory;
-  /** The XMPP domain to log in or register on. */
-  readonly domain: string;
-  /** The resource to ask for at bind; default: the server picks one. */
-  readonly resource?: string;
-  /** `xml:lang` of the stream. */
-  readonly lang?: string;
-  /** Allow SASL PLAIN over a connection that is neither TLS nor loopback. Default false. */
-  readonly allowPlainAuth?: boolean;
-  /** The SASL mechanisms allowed, e.g. `['SCRAM-SHA-1']`; default: every supported one, strongest first. */
-  readonly mechanisms?: readonly string[];
-  /** How long an IQ waits for its answer, and each negotiation step for the server, in ms. Default 15,000. */
-  readonly requestTimeoutMs?: number;
-  /** Receives every element in and out, secrets redacted. */
-  readonly onTrace?: TraceHook;
-  /** Keeps SCRAM keys across logins (reconnects) so that PBKDF2 runs once. Default: one per session. */
-  readonly scramCache?: ScramKeyCache;
-  /** Stream management (XEP-0198) with resumption, when the server offers it. Default true. */
-  readonly streamManagement?: boolean;
-  /**
-   * Reconnect after an unexpected close (needs a transport factory). Default on: 10 attempts, delays
-   * from 0.25-0.5 s doubling up to 15-30 s.
-   */
-  readonly reconnect?: boolean | ReconnectOptions;
-}
-
-/** How to reconnect. */
-export interface ReconnectOptions {
-  /** Attempts before giving up. Default 10. */
-  readonly maxAttempts?: number;
-  /** First delay bound, in ms. Default 500. */
-  readonly baseMs?: number;
-  /** Largest delay, in ms. Default 30,000. */
-  readonly capMs?: number;
-}
-
-/** Who logs in: a password (SCRAM, PLAIN) or an OAuth token (OAUTHBEARER, X-OAUTH2). */
-export interface LoginCredentials {
-  readonly username: string;
-  readonly password?: string;
-  readonly token?: string;
-}
-
-/**
- * Where the session is. `offline` after a failure carries the error: a `SaslError` when the server
- * refused the credentials (also on a reconnect), else why the connection could not be made or kept.
- */
-export type SessionStatus = 'offline' | 'connecting' | 'online' | 'reconnecting' | 'closing';
-
-/** Events of a session. */
-export interface SessionEvents {
-  readonly status: (status: SessionStatus, error?: XmppError) => void;
-  /** An incoming message or presence (IQ requests go to `iqHandlers`). */
-  readonly stanza: (element: Element) => void;
-  /** The transport closed; `info` says why. */
-  readonly disconnected: (info: TransportCloseInfo) => void;
-  /**
-   * Back online after a drop: `resumed` true when the stream was resumed (XEP-0198 §5: nothing lost,
-   * unacknowledged stanzas sent again); false for a fresh session (resumption failed or was not
-   * possible: pending requests failed, and presence and anything stateful must be set up again).
-   */
-  readonly reconnected: (resumed: boolean) => void;
-}
+export type { LoginCredentials, ReconnectOptions, SessionEvents, SessionOptions, SessionStatus } from './session-options.js';
 
 const isFeatures = (element: Element): boolean => isStreamElement(element, 'features');
-const isSasl = (element: Element): boolean => element.getNS() === NS_SASL;
 
 /** An XMPP client session over one transport at a time. */
 export class Session {
@@ -113,8 +47,7 @@ export class Session {
   #jid = '';
   #features: StreamFeatures | undefined;
   #negotiating = false;
-  #inbox: Element[] = [];
-  #waiter: { readonly match: (element: Element) => boolean; readonly resolve: (element: Element) => void } | undefined;
+  readonly #inbox = new Inbox();
   #lost: XmppError | undefined;
   readonly #sm = new StreamManager();
   #credentials: LoginCredentials | undefined;
@@ -261,7 +194,7 @@ export class Session {
     this.#lost = undefined;
     this.#jid = '';
     this.#negotiating = true;
-    this.#inbox = [];
+    this.#inbox.reset();
     this.#unsubscribe = [
       transport.on('element', (element) => this.#onElement(element)),
       transport.on('close', (info) => this.#onClose(info)),
@@ -293,31 +226,9 @@ export class Session {
       loopback: isLoopbackHost(transport.host),
       allowPlainAuth: this.#options.allowPlainAuth ?? false,
     }, { cache: this.#scramCache });
-    await this.#exchange(mechanism);
+    await runSaslExchange(mechanism, { send: (element) => this.send(element), next: (match, what) => this.#next(match, what) });
     await transport.restart(); // RFC 6120 §6.4.6: the client MUST restart the stream after success
     await this.#readFeatures();
-  }
-
-  async #exchange(mechanism: SaslMechanism): Promise<void> {
-    const initial = await mechanism.start();
-    this.send(buildSaslAuth(mechanism.name, initial === undefined ? undefined : buildBase64(initial)));
-    for (;;) {
-      const message = parseSaslMessage(await this.#next(isSasl, 'the SASL exchange'));
-      if (message.kind === 'failure') throw new SaslError('SASL_FAILURE', message.condition, message.text);
-      if (message.kind === 'success') {
-        await mechanism.success(parseBase64(message.data)); // SCRAM: the server signature, never skipped
-        return;
-      }
-      if (message.kind !== 'challenge') throw new SaslError('SASL_PROTOCOL', '', `unexpected <${message.kind}/> during SASL`);
-      let response: Uint8Array;
-      try {
-        response = await mechanism.challenge(parseBase64(message.data));
-      } catch (error) {
-        this.send(buildSaslAbort()); // RFC 6120 §6.4.4: the client aborts an exchange it cannot continue
-        throw error;
-      }
-      this.send(buildSaslResponse(response.length === 0 ? undefined : buildBase64(response)));
-    }
   }
 
   /** RFC 6120 §7: resource binding, and the legacy session establishment where it is not optional. */
@@ -333,12 +244,7 @@ export class Session {
     trace(this.#options.onTrace, 'in', element);
     this.#sm.received(element);
     if (this.#negotiating) {
-      if (this.#caller.handle(element)) return;
-      const waiter = this.#waiter;
-      if (waiter && waiter.match(element)) {
-        this.#waiter = undefined;
-        waiter.resolve(element);
-      } else this.#inbox.push(element);
+      if (!this.#caller.handle(element)) this.#inbox.push(element);
       return;
     }
     this.#route(element);
@@ -361,9 +267,7 @@ export class Session {
    */
   #endNegotiation(): void {
     this.#negotiating = false;
-    const queued = this.#inbox;
-    this.#inbox = [];
-    for (const element of queued) this.#route(element);
+    for (const element of this.#inbox.drain()) this.#route(element);
   }
 
   #onClose(info: TransportCloseInfo): void {
@@ -371,9 +275,7 @@ export class Session {
     this.#lost = info.error ?? new TransportError('TRANSPORT_CLOSED', `the connection closed (${info.reason})`);
     this.#detach();
     this.#clearAckTimer();
-    const waiter = this.#waiter;
-    this.#waiter = undefined;
-    waiter?.resolve(LOST);
+    this.#inbox.lose(this.#lost);
     this.#events.emit('disconnected', info);
     if (this.#status === 'reconnecting') return; // a reconnect attempt failed: the loop goes on
     if (wasOnline && !info.requested && this.#canReconnect()) {
@@ -486,24 +388,7 @@ export class Session {
 
   /** The next incoming element that matches, during negotiation. */
   #next(match: (element: Element) => boolean, what: string): Promise<Element> {
-    const queued = this.#inbox.findIndex(match);
-    if (queued >= 0) return Promise.resolve(this.#inbox.splice(queued, 1)[0] as Element);
-    if (this.#lost) return Promise.reject(this.#lost);
-    const ms = this.#options.requestTimeoutMs ?? 15_000;
-    return new Promise<Element>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#waiter = undefined;
-        reject(new TimeoutError(`no ${what} from the server within ${ms} ms`, ms));
-      }, ms);
-      this.#waiter = {
-        match,
-        resolve: (element) => {
-          clearTimeout(timer);
-          if (element === LOST) reject(this.#lost ?? new TransportError('TRANSPORT_CLOSED', 'the connection closed'));
-          else resolve(element);
-        },
-      };
-    });
+    return this.#inbox.next(match, what, this.#options.requestTimeoutMs ?? 15_000);
   }
 
   #sendQuietly(element: Element): void {
@@ -534,6 +419,3 @@ export class Session {
     this.#events.emit('status', status, ...(error ? [error] : []));
   }
 }
-
-/** Marks a waiter woken because the connection was lost. */
-const LOST = { name: 'lost' } as unknown as Element;

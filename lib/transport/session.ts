@@ -96,9 +96,9 @@ export class Session {
    * @see https://www.rfc-editor.org/rfc/rfc6120#section-6
    */
   async login(credentials: LoginCredentials): Promise<string> {
-    if (this.#status === 'online') throw new TransportError('TRANSPORT_FAILURE', 'the session is already logged in');
+    if (this.#status !== 'offline') throw new TransportError('TRANSPORT_FAILURE', `the session is ${this.#status}; close it first`);
     try {
-      const features = this.#features && this.#transport && this.#negotiating ? this.#features : await this.#openStream();
+      const features = await this.#openStream();
       await this.#authenticate(features, credentials);
       await this.#bind();
       await this.#enableStreamManagement();
@@ -117,7 +117,7 @@ export class Session {
    * @see https://xmpp.org/extensions/xep-0077.html#usecases-register
    */
   async register(account: { readonly username: string; readonly password: string }, options: { readonly login?: boolean } = {}): Promise<string | undefined> {
-    if (this.#status === 'online') throw new TransportError('TRANSPORT_FAILURE', 'register on a session that is not logged in');
+    if (this.#status !== 'offline') throw new TransportError('TRANSPORT_FAILURE', `the session is ${this.#status}; register on a closed one`);
     try {
       const features = await this.#openStream();
       const form = parseRegisterForm(await this.iq((id) => buildRegisterGet(id)));
@@ -173,20 +173,23 @@ export class Session {
 
   /** Closes the stream and the transport. Pending IQs fail with `TRANSPORT_CLOSED`. */
   async close(): Promise<void> {
-    const transport = this.#transport;
-    if (!transport) return;
-    this.#setStatus('closing');
-    this.#credentials = undefined;
+    this.#credentials = undefined; // also stops a reconnect in progress
     this.#clearAckTimer();
     this.#lost = new TransportError('TRANSPORT_CLOSED', 'the session was closed');
-    await transport.close().catch(() => undefined);
-    this.#detach();
+    this.#inbox.lose(this.#lost);
+    const transport = this.#transport;
+    if (transport) {
+      this.#setStatus('closing');
+      await transport.close().catch(() => undefined);
+      this.#detach();
+    }
     this.#caller.failAll(this.#lost);
+    this.#sm.reset();
     this.#setStatus('offline');
   }
 
   async #openStream(status: SessionStatus = 'connecting'): Promise<StreamFeatures> {
-    if (this.#transport) await this.close();
+    await this.#dropTransport();
     this.#setStatus(status);
     const source = this.#options.transport;
     const transport = typeof source === 'function' ? source() : source;

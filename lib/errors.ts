@@ -213,9 +213,22 @@ export class SaslError extends XmppError {
 /** The connection failed or was closed. */
 export class TransportError extends XmppError {
   override readonly name = 'TransportError';
+  /**
+   * The condition the server gave, where there was one: a BOSH terminal binding condition
+   * (XEP-0124 §17.2: `item-not-found`, `remote-connection-failed`...); `''` otherwise.
+   */
+  readonly condition: string;
+  /** The HTTP status or WebSocket close code that came with the failure, `0` when none. */
+  readonly status: number;
 
-  constructor(code: 'TRANSPORT_FAILURE' | 'TRANSPORT_CLOSED', message: string, options: XmppErrorOptions = {}) {
+  constructor(
+    code: 'TRANSPORT_FAILURE' | 'TRANSPORT_CLOSED',
+    message: string,
+    options: XmppErrorOptions & { readonly condition?: string; readonly status?: number } = {},
+  ) {
     super(code, message, options);
+    this.condition = options.condition ?? '';
+    this.status = options.status ?? 0;
   }
 }
 

@@ -1,0 +1,202 @@
+/**
+ * The request window of a BOSH session: XEP-0124 (Bidirectional-streams Over Synchronous HTTP, version
+ * 1.11.2) §14 request ids. Each request takes the next rid (§14.1), the answers are handed over in rid
+ * order whatever order HTTP brings them in (§14.2), and a broken connection is retried with the same
+ * rid (§14.3, see bosh-requests.ts). It also paces requests: two empty ones no closer than `polling`
+ * (§11, §12), and no two at once so that they reach the connection manager in rid order (see
+ * {@link BoshWindow.mayDispatch}). Which requests to make is the transport's business.
+ *
+ * @see https://xmpp.org/extensions/xep-0124.html#rids
+ * @see https://xmpp.org/extensions/xep-0124.html#poll
+ */
+import { TransportError } from '../errors.js';
+import { BOSH_MAX_RID } from './bosh-body.js';
+import { exchangeBoshBody, type BoshExchange, type BoshFetch } from './bosh-requests.js';
+
+/**
+ * XEP-0124 §14.1: a large random initial rid that the session can never increment past 2^53 - 1:
+ * below 2^48, which leaves room for about 8.7e15 requests. From `crypto.getRandomValues`.
+ * @throws never.
+ * @see https://xmpp.org/extensions/xep-0124.html#rids-syntax
+ */
+export function initialBoshRid(): number {
+  const words = crypto.getRandomValues(new Uint32Array(2));
+  return ((words[0] ?? 0) & 0xffff) * 0x1_0000_0000 + (words[1] ?? 0) + 1;
+}
+
+/**
+ * The shortest gap between two empty requests when the first was answered empty, even when the
+ * connection manager sets no 'polling': a client never spins on empty answers.
+ */
+const MIN_POLL_GAP_MS = 100;
+
+/** What a {@link BoshWindow} needs; `M` is what the transport keeps about each request. */
+export interface BoshWindowOptions<M> {
+  readonly fetch: BoshFetch;
+  readonly url: string;
+  /** Retries of a request after a network error, timeout or HTTP 5xx. */
+  readonly maxRetries: number;
+  /** The delay before the first retry, in ms (doubled at each retry). */
+  readonly retryDelayMs: number;
+  /** The rid of the first request (XEP-0124 §14.1: large and random). */
+  readonly firstRid: number;
+  /** True for an empty request, a poll. */
+  readonly isPoll: (meta: M) => boolean;
+  /** A request may leave again: an answer came, the spacing or the polling interval ran out. */
+  readonly onReady: () => void;
+  /** Each answer, in rid order. */
+  readonly onAnswer: (rid: number, meta: M, result: BoshExchange) => void;
+  /**
+   * True for an answer that ends the session (an error, a terminate): then the answers that have come
+   * are handed over in rid order without waiting for the missing ones, which may never come, and
+   * `onFinal` follows.
+   */
+  readonly isFinal: (meta: M, result: BoshExchange) => boolean;
+  readonly onFinal: () => void;
+}
+
+interface Slot<M> {
+  readonly meta: M;
+  result?: BoshExchange;
+}
+
+/** Request ids, requests in flight, answers in order. */
+export class BoshWindow<M> {
+  /** How long a request waits after one still in flight, in ms (see {@link BoshWindow.mayDispatch}). */
+  spacingMs = 10;
+  /** How long one attempt of a request may take, in ms. */
+  timeoutMs = 40_000;
+  /** XEP-0124 §7.2 'polling': the shortest time between two empty requests, in ms. */
+  pollingMs = 0;
+  readonly #options: BoshWindowOptions<M>;
+  readonly #abort = new AbortController();
+  readonly #slots = new Map<number, Slot<M>>();
+  readonly #inFlight = new Set<number>();
+  #nextRid: number;
+  #handOver: number;
+  #last = { rid: -1, at: 0 };
+  #spacingTimer: ReturnType<typeof setTimeout> | undefined;
+  #lastPoll: { readonly rid: number; answeredEmpty: boolean } | undefined;
+  #pollGate: ReturnType<typeof setTimeout> | undefined;
+  #closed = false;
+
+  constructor(options: BoshWindowOptions<M>) {
+    this.#options = options;
+    this.#nextRid = options.firstRid;
+    this.#handOver = options.firstRid;
+  }
+
+  /** HTTP requests sent and not answered yet. */
+  get inFlight(): number {
+    return this.#inFlight.size;
+  }
+
+  /** The rid the next request will take. */
+  get nextRid(): number {
+    return this.#nextRid;
+  }
+
+  /**
+   * False while the previous request is in flight and left less than `spacingMs` ago; `onReady`
+   * follows when the spacing has run out. XEP-0124 §14.2 asks the connection manager to put requests
+   * back in rid order, but ejabberd 23.01 holds a request that overtook an empty one until `wait` runs
+   * out, and Prosody 0.12 drops the payload of a request that was overtaken: two requests sent at once
+   * over two connections can arrive in either order, so they are not sent at once.
+   */
+  mayDispatch(): boolean {
+    if (this.#closed) return false;
+    if (!this.#inFlight.has(this.#last.rid)) return true;
+    const left = this.#last.at + this.spacingMs - Date.now();
+    if (left <= 0) return true;
+    this.#spacingTimer ??= setTimeout(() => {
+      this.#spacingTimer = undefined;
+      this.#options.onReady();
+    }, left);
+    return false;
+  }
+
+  /**
+   * False when the previous request was empty and answered empty, and the polling interval since it
+   * has not run out: XEP-0124 §11 asks the connection manager to end a session whose client sends two
+   * such requests closer than 'polling' seconds. `onReady` follows when the interval has run out.
+   * @see https://xmpp.org/extensions/xep-0124.html#overactive
+   */
+  mayPoll(): boolean {
+    const last = this.#lastPoll;
+    return !(last && last.rid === this.#nextRid - 1 && last.answeredEmpty && this.#pollGate !== undefined);
+  }
+
+  /**
+   * Sends the `<body/>` that `build` writes for the next rid; its answer comes to `onAnswer` in turn.
+   * @throws {TransportError} `TRANSPORT_FAILURE` when the rid would pass 2^53 - 1 (XEP-0124 §14.1).
+   * @see https://xmpp.org/extensions/xep-0124.html#rids-syntax
+   */
+  dispatch(meta: M, build: (rid: number) => string): number {
+    const rid = this.#nextRid; // XEP-0124 §14.1: the client MUST increment the rid by one per request
+    if (rid > BOSH_MAX_RID) throw new TransportError('TRANSPORT_FAILURE', 'the BOSH rid space is used up');
+    const text = build(rid);
+    this.#nextRid = rid + 1;
+    this.#slots.set(rid, { meta });
+    this.#inFlight.add(rid);
+    this.#last = { rid, at: Date.now() };
+    if (this.#options.isPoll(meta)) {
+      this.#lastPoll = { rid, answeredEmpty: false };
+      clearTimeout(this.#pollGate);
+      this.#pollGate = setTimeout(() => {
+        this.#pollGate = undefined;
+        this.#options.onReady();
+      }, Math.max(this.pollingMs, MIN_POLL_GAP_MS));
+    }
+    exchangeBoshBody({
+      fetch: this.#options.fetch,
+      url: this.#options.url,
+      text,
+      maxRetries: this.#options.maxRetries,
+      retryDelayMs: this.#options.retryDelayMs,
+      timeoutMs: this.timeoutMs,
+      signal: this.#abort.signal,
+    })
+      .catch((error: unknown): BoshExchange => ({ ok: false, error: new TransportError('TRANSPORT_FAILURE', 'BOSH request failed', { cause: error }) }))
+      .then((result) => this.#answered(rid, result));
+    return rid;
+  }
+
+  /** Stops: aborts the requests in flight, drops the answers not handed over; returns what they were for. */
+  close(): M[] {
+    this.#closed = true;
+    this.#abort.abort();
+    clearTimeout(this.#spacingTimer);
+    clearTimeout(this.#pollGate);
+    const metas = [...this.#slots.values()].map((slot) => slot.meta);
+    this.#slots.clear();
+    return metas;
+  }
+
+  #answered(rid: number, result: BoshExchange): void {
+    this.#inFlight.delete(rid);
+    const slot = this.#slots.get(rid);
+    if (this.#closed || !slot) return;
+    slot.result = result;
+    if (this.#lastPoll?.rid === rid) this.#lastPoll.answeredEmpty = result.ok && result.body.children.length === 0;
+    if (this.#options.isFinal(slot.meta, result)) {
+      for (const at of [...this.#slots.keys()].sort((a, b) => a - b)) {
+        const done = this.#slots.get(at);
+        if (this.#closed) return;
+        if (done?.result) this.#handOverOne(at, done.meta, done.result);
+      }
+      if (!this.#closed) this.#options.onFinal();
+      return;
+    }
+    // XEP-0124 §14.2: the client MUST process responses in the order the requests were made.
+    for (let next = this.#slots.get(this.#handOver); next?.result; next = this.#slots.get(this.#handOver)) {
+      this.#handOverOne(this.#handOver++, next.meta, next.result);
+      if (this.#closed) return;
+    }
+    this.#options.onReady();
+  }
+
+  #handOverOne(rid: number, meta: M, result: BoshExchange): void {
+    this.#slots.delete(rid);
+    this.#options.onAnswer(rid, meta, result);
+  }
+}

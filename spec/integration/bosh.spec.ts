@@ -1,0 +1,245 @@
+// Integration: the BOSH transport (XEP-0124 / XEP-0206) against the REAL Prosody and ejabberd of the
+// project's test servers (spec/support/servers.ts). Per server: session creation with the stream
+// features, SASL PLAIN by hand, the stream restart, resource binding, 20 pings answered by id (the
+// median round trip is printed; it must not wait for the long poll), a message from another resource
+// of the same account delivered through the long poll, and close(), after which the server no longer
+// knows the sid. The fetch given to the transport is the global one, wrapped to record every exchange.
+import { strict as assert } from 'node:assert';
+import { Element } from 'ltx';
+import { buildBase64 } from '../../lib/stanzas/base64.js';
+import { buildBind, parseBind } from '../../lib/stanzas/bind.js';
+import { NS_HTTPBIND, NS_PING, NS_SASL } from '../../lib/stanzas/ns.js';
+import { buildSaslAuth } from '../../lib/stanzas/sasl.js';
+import { parseStreamFeatures } from '../../lib/stanzas/stream-features.js';
+import { isStreamElement, type StreamOpen } from '../../lib/stanzas/stream.js';
+import { parseBoshBody, type BoshBody } from '../../lib/transport/bosh-body.js';
+import { createBoshTransport, type BoshFetch } from '../../lib/transport/bosh.js';
+import type { Transport, TransportCloseInfo } from '../../lib/transport/transport.js';
+import { freshName } from '../support/accounts.js';
+import { registerUser, useServer, type ServerHandle } from '../support/servers.js';
+
+/** One HTTP exchange of the transport, as recorded by the wrapped fetch. */
+interface Exchange {
+  readonly request: BoshBody;
+  readonly sentAt: number;
+  /** Requests of the same transport still in flight when this one was sent. */
+  readonly concurrent: number;
+  response?: BoshBody;
+  status?: number;
+  doneAt?: number;
+}
+
+/** The global fetch, recording each exchange. */
+function recordingFetch(): { fetch: BoshFetch; log: Exchange[]; inFlight: () => number } {
+  const log: Exchange[] = [];
+  let inFlight = 0;
+  const fetch: BoshFetch = async (url, init) => {
+    const exchange: Exchange = { request: parseBoshBody(init.body), sentAt: performance.now(), concurrent: inFlight };
+    log.push(exchange);
+    inFlight++;
+    try {
+      const response = await globalThis.fetch(url, init);
+      const text = await response.text();
+      exchange.status = response.status;
+      exchange.doneAt = performance.now();
+      if (response.status === 200) exchange.response = parseBoshBody(text);
+      return { status: response.status, text: async () => text };
+    } finally {
+      inFlight--;
+    }
+  };
+  return { fetch, log, inFlight: () => inFlight };
+}
+
+/** A transport with its incoming elements queued, and waits on them. */
+interface Client {
+  readonly transport: Transport;
+  readonly log: Exchange[];
+  readonly closes: TransportCloseInfo[];
+  readonly opened: StreamOpen;
+  /** The stream features of the session creation response. */
+  readonly features: Element;
+  next(predicate: (element: Element) => boolean, what: string, ms?: number): Promise<Element>;
+}
+
+async function connect(server: ServerHandle, transports: Transport[]): Promise<Client> {
+  const { fetch, log } = recordingFetch();
+  const transport = createBoshTransport({ url: server.boshUrl, fetch, wait: 10 });
+  transports.push(transport);
+  const queue: Element[] = [];
+  const waiters: (() => void)[] = [];
+  const closes: TransportCloseInfo[] = [];
+  transport.on('element', (element) => {
+    queue.push(element);
+    for (const wake of waiters.splice(0)) wake();
+  });
+  transport.on('close', (info) => closes.push(info));
+  const opened = await transport.connect(server.domain);
+  const next = async (predicate: (element: Element) => boolean, what: string, ms = 5000): Promise<Element> => {
+    const end = Date.now() + ms;
+    for (;;) {
+      const at = queue.findIndex(predicate);
+      if (at >= 0) return queue.splice(at, 1)[0] as Element;
+      if (closes.length > 0) assert.fail(`closed while waiting for ${what}: ${JSON.stringify(closes[0])}`);
+      const left = end - Date.now();
+      if (left <= 0) assert.fail(`no ${what} within ${ms} ms; queued: ${queue.map((e) => e.toString()).join(' ')}\n${log.map((x) => `${x.sentAt.toFixed(0)} ${x.request.rid} [${x.request.children.map((c) => c.toString()).join('')}] -> ${x.doneAt?.toFixed(0)} ${x.status} ${x.response?.children.map((c) => c.toString().slice(0, 80)).join('')}`).join('\n')}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        waiters.push(() => { clearTimeout(timer); resolve(); });
+      });
+    }
+  };
+  const features = await next(isFeatures, 'the stream features');
+  return { transport, log, closes, opened, features, next };
+}
+
+const isFeatures = (element: Element): boolean => isStreamElement(element, 'features');
+
+/** SASL PLAIN by hand, the restart, and the bind: the new stream header and the bound JID. */
+async function login(client: Client, user: string, password: string, resource: string): Promise<{ reopened: StreamOpen; jid: string }> {
+  const payload = buildBase64(new TextEncoder().encode(`\0${user}\0${password}`));
+  client.transport.send(buildSaslAuth('PLAIN', payload));
+  const outcome = await client.next((e) => e.getNS() === NS_SASL, 'the SASL outcome');
+  assert.equal(outcome.getName(), 'success', outcome.toString());
+  const reopened = await client.transport.restart(); // RFC 6120 §6.4.6, XEP-0206 §5
+  const features = parseStreamFeatures(await client.next(isFeatures, 'the features after the restart'));
+  assert.ok(features.bind, 'bind offered after the restart');
+  client.transport.send(buildBind('bind1', resource));
+  const { jid } = parseBind(await client.next((e) => e.name === 'iq' && e.attrs.id === 'bind1', 'the bind result'));
+  return { reopened, jid };
+}
+
+const pingIq = (id: string, to: string): Element =>
+  new Element('iq', { xmlns: 'jabber:client', type: 'get', id, to }).c('ping', { xmlns: NS_PING }).root();
+const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+};
+
+for (const name of ['prosody', 'ejabberd'] as const) {
+  describe(`BOSH transport on real ${name} (XEP-0124 / XEP-0206)`, function () {
+    this.timeout(30_000);
+    let server: ServerHandle;
+    const user = freshName('bosh');
+    const password = `pw-${user}`;
+    let transports: Transport[] = [];
+
+    before(async function () {
+      this.timeout(60_000);
+      server = await useServer(name);
+      await registerUser(server, user, password);
+    });
+
+    afterEach(async () => {
+      await Promise.all(transports.map((t) => t.close()));
+      transports = [];
+    });
+
+    it('connects, offers PLAIN and SCRAM-SHA-1, logs in with PLAIN, restarts and binds', async () => {
+      const client = await connect(server, transports);
+      assert.equal(client.opened.from, server.domain);
+      assert.equal(client.opened.version, '1.0');
+      assert.ok(client.opened.id, 'the authid is the stream id');
+      const { mechanisms } = parseStreamFeatures(client.features);
+      assert.ok(mechanisms.includes('PLAIN') && mechanisms.includes('SCRAM-SHA-1'), mechanisms.join(' '));
+      const { reopened, jid } = await login(client, user, password, 'bosh');
+      assert.equal(reopened.version, '1.0');
+      assert.equal(jid, `${user}@${server.domain}/bosh`);
+      const restart = client.log.find((x) => x.request.xmppRestart);
+      assert.deepEqual(restart && { to: restart.request.to, lang: restart.request.lang, children: restart.request.children }, { to: server.domain, lang: 'en', children: [] });
+    });
+
+    it('sends 20 pings, each answered by id, without waiting for the long poll', async () => {
+      const client = await connect(server, transports);
+      const { jid } = await login(client, user, password, 'pings');
+      assert.equal(jid, `${user}@${server.domain}/pings`);
+      const rtts: number[] = [];
+      const delays: number[] = [];
+      const concurrent: number[] = [];
+      for (let i = 0; i < 20; i++) {
+        const id = `ping-${i}`;
+        // Idle a moment first, so that a long poll is waiting at the server when the ping is sent.
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        const before = client.log.length;
+        const started = performance.now();
+        client.transport.send(pingIq(id, server.domain));
+        const answer = await client.next((e) => e.name === 'iq' && e.attrs.id === id, `the answer to ${id}`);
+        rtts.push(performance.now() - started);
+        assert.equal(answer.attrs.type, 'result', answer.toString());
+        assert.equal(answer.attrs.from, server.domain, answer.toString());
+        const request = client.log.slice(before).find((x) => x.request.children.some((c) => c.attrs.id === id));
+        assert.ok(request, `the request that carried ${id}`);
+        delays.push(request.sentAt - started);
+        concurrent.push(request.concurrent);
+      }
+      // Each ping left at once on a second request, beside the long poll that was waiting.
+      assert.ok(concurrent.every((n) => n === 1), `requests in flight beside each ping: ${concurrent.join(',')}`);
+      assert.ok(delays.every((ms) => ms < 1000), `send to request: ${delays.map((ms) => ms.toFixed(0)).join(',')} ms`);
+      const created = client.log[0]?.response;
+      const requests = created?.requests ?? 2;
+      assert.ok(client.log.every((x) => x.concurrent < requests), `never more than ${requests} in flight`);
+      const rids = [...new Set(client.log.map((x) => x.request.rid ?? 0))]; // a retry repeats its rid
+      assert.deepEqual(rids, rids.map((_, i) => (rids[0] ?? 0) + i), 'XEP-0124 §14.1: one more per request');
+      console.log(`      ${name}: median BOSH ping round trip ${median(rtts).toFixed(1)} ms ` +
+        `(min ${Math.min(...rtts).toFixed(1)}, max ${Math.max(...rtts).toFixed(1)}; send to request ${median(delays).toFixed(1)} ms; ` +
+        `wait=${created?.wait}s, requests=${requests}, hold=${created?.hold})`);
+    });
+
+    it('sends 20 pings in one tick in one body; all 20 answers arrive', async () => {
+      const client = await connect(server, transports);
+      await login(client, user, password, 'burst');
+      const ids = Array.from({ length: 20 }, (_, i) => `burst-${i}`);
+      const before = client.log.length;
+      for (const id of ids) client.transport.send(pingIq(id, server.domain));
+      const answers = await Promise.all(ids.map((id) => client.next((e) => e.name === 'iq' && e.attrs.id === id, `the answer to ${id}`)));
+      assert.ok(answers.every((a) => a.attrs.type === 'result'));
+      const carriers = client.log.slice(before).filter((x) => x.request.children.length > 0);
+      assert.equal(carriers.length, 1, 'one request');
+      assert.deepEqual(carriers[0]?.request.children.map((c) => c.attrs.id), ids);
+    });
+
+    it('delivers a message from another resource of the same account through the long poll', async () => {
+      const receiver = await connect(server, transports);
+      const { jid: receiverJid } = await login(receiver, user, password, 'receiver');
+      const sender = await connect(server, transports);
+      await login(sender, user, password, 'sender');
+      await new Promise((resolve) => setTimeout(resolve, 100)); // let the receiver settle on its long poll
+      const before = receiver.log.length;
+      const started = performance.now();
+      sender.transport.send(new Element('message', { xmlns: 'jabber:client', to: receiverJid, type: 'chat', id: 'self-1' }).c('body').t('hello me').root());
+      const received = await receiver.next((e) => e.name === 'message' && e.attrs.id === 'self-1', 'the message');
+      const latency = performance.now() - started;
+      assert.equal(received.getChildText('body'), 'hello me');
+      const carrier = receiver.log.find((x) => x.response?.children.some((c) => c.attrs.id === 'self-1'));
+      assert.ok(carrier, 'the response that carried the message');
+      // The long poll: a request that was already waiting when the message was sent. (ejabberd keeps
+      // the empty one; Prosody answers the oldest request and keeps the newest, which may be the last
+      // one that carried a stanza.)
+      assert.ok(receiver.log.indexOf(carrier) < before && carrier.sentAt < started, 'answered on a request that was waiting');
+      console.log(`      ${name}: message delivered through the long poll in ${latency.toFixed(1)} ms`);
+    });
+
+    it('close() terminates the session; the server then no longer knows the sid', async () => {
+      const client = await connect(server, transports);
+      await login(client, user, password, 'closing');
+      await client.transport.close();
+      assert.deepEqual(client.closes.map((c) => [c.reason, c.requested]), [['closed', true]]);
+      const terminate = client.log.find((x) => x.request.type === 'terminate');
+      assert.ok(terminate, 'a terminate request');
+      const sid = client.log[0]?.response?.sid ?? '';
+      const lastRid = Math.max(...client.log.map((x) => x.request.rid ?? 0));
+      const after = await globalThis.fetch(server.boshUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'text/xml; charset=utf-8' },
+        body: `<body xmlns='${NS_HTTPBIND}' rid='${lastRid + 1}' sid='${sid}'/>`,
+      });
+      const text = await after.text();
+      const answer = after.status === 200 ? parseBoshBody(text) : undefined;
+      // XEP-0124 §17.1 / §17.2: an unknown sid is HTTP 404 or a terminate body with item-not-found.
+      const forgotten = after.status === 404 || (answer?.type === 'terminate' && answer.condition === 'item-not-found');
+      assert.ok(forgotten, `HTTP ${after.status}: ${text}`);
+      console.log(`      ${name}: terminate answered HTTP ${terminate.status} ${terminate.response?.type ?? ''}; the old sid then answers HTTP ${after.status} ${text.slice(0, 80)}`);
+    });
+  });
+}

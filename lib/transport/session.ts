@@ -101,7 +101,7 @@ export class Session {
       const features = await this.#openStream();
       await this.#authenticate(features, credentials);
       await this.#bind();
-      await this.#enableStreamManagement();
+      this.#enableStreamManagement();
       this.#online(credentials);
       return this.#jid;
     } catch (error) {
@@ -130,7 +130,7 @@ export class Session {
       }
       await this.#authenticate(features, account);
       await this.#bind();
-      await this.#enableStreamManagement();
+      this.#enableStreamManagement();
       this.#online(account);
       return this.#jid;
     } catch (error) {
@@ -255,7 +255,7 @@ export class Session {
 
   /** An element of the established stream: SM nonzas, IQ answers and requests, then the listeners. */
   #route(element: Element): void {
-    if (this.#sm.enabled && isStreamManagement(element)) {
+    if ((this.#sm.enabled || this.#sm.requested) && isStreamManagement(element)) {
       this.#onStreamManagement(element);
       return;
     }
@@ -311,7 +311,7 @@ export class Session {
         await this.#authenticate(features, credentials);
         if (await this.#resume(jid)) return;
         await this.#bind();
-        await this.#enableStreamManagement();
+        this.#enableStreamManagement();
         this.#caller.failAll(new TransportError('TRANSPORT_CLOSED', 'the stream could not be resumed; a fresh session was started'));
         this.#online(credentials);
         this.#events.emit('reconnected', false);
@@ -346,13 +346,16 @@ export class Session {
     return true;
   }
 
-  /** XEP-0198 §3: enables management with resumption when offered (and wanted). */
-  async #enableStreamManagement(): Promise<void> {
+  /**
+   * XEP-0198 §3: asks for management with resumption when offered (and wanted). The answer is not
+   * waited for (one round trip less at login): stanzas sent meanwhile are already kept, and
+   * `<enabled/>` or `<failed/>` is read when it comes.
+   */
+  #enableStreamManagement(): void {
     this.#sm.reset();
     if (this.#options.streamManagement === false || !this.#features?.sm.includes(3)) return;
     this.send(buildSmEnable({ resume: true }));
-    const answer = parseStreamManagement(await this.#next((element) => isStreamManagement(element) && (element.name === 'enabled' || element.name === 'failed'), 'stream management'));
-    if (answer.kind === 'enabled') this.#sm.start(answer);
+    this.#sm.enableSent();
   }
 
   #onStreamManagement(element: Element): void {
@@ -362,7 +365,9 @@ export class Session {
     } catch {
       return;
     }
-    if (message.kind === 'r') this.#sendQuietly(this.#sm.answer()); // XEP-0198 §4: answer every <r/>
+    if (message.kind === 'enabled' && this.#sm.requested) this.#sm.start(message);
+    else if (message.kind === 'failed' && this.#sm.requested) this.#sm.reset(); // no management on this stream
+    else if (message.kind === 'r') this.#sendQuietly(this.#sm.answer()); // XEP-0198 §4: answer every <r/>
     else if (message.kind === 'a') this.#sm.acknowledged(message.h);
   }
 

@@ -18,6 +18,7 @@ export function isCountedStanza(element: Element): boolean {
 
 /** One stream's management state. */
 export class StreamManager {
+  #requested = false;
   #enabled = false;
   #id: string | undefined;
   #resumable = false;
@@ -29,6 +30,11 @@ export class StreamManager {
   /** Enabled on the current stream. */
   get enabled(): boolean {
     return this.#enabled;
+  }
+
+  /** `<enable/>` sent, its answer not yet read. */
+  get requested(): boolean {
+    return this.#requested;
   }
 
   /** The stream can be resumed after a drop (an id and `resume='true'` were given). */
@@ -51,15 +57,27 @@ export class StreamManager {
     return this.#unacked;
   }
 
-  /** XEP-0198 §3: the server enabled management; counting starts at 0 both ways. */
+  /**
+   * `<enable/>` was sent: stanzas sent from now on are kept, since the server counts them from the
+   * moment it reads `<enable/>` (the stream is ordered), even before its `<enabled/>` arrives.
+   */
+  enableSent(): void {
+    this.reset();
+    this.#requested = true;
+  }
+
+  /**
+   * XEP-0198 §3: the server enabled management. Inbound counting starts at 0 now (what the server sends
+   * after `<enabled/>`); outbound, the stanzas sent since `<enable/>` stay queued.
+   */
   start(enabled: SmEnabled): void {
+    if (!this.#requested) this.#unacked = [];
+    this.#requested = false;
     this.#enabled = true;
     this.#id = enabled.id;
     this.#resumable = enabled.resume;
     this.#inbound = 0;
     this.#acked = 0;
-    this.#unacked = [];
-    this.#sinceRequest = 0;
   }
 
   /** Counts an incoming element if it is a stanza (XEP-0198 §4: after it was handled). */
@@ -72,9 +90,9 @@ export class StreamManager {
    * (every `every` stanzas).
    */
   sent(element: Element, every = 5): boolean {
-    if (!this.#enabled || !isCountedStanza(element)) return false;
+    if ((!this.#enabled && !this.#requested) || !isCountedStanza(element)) return false;
     this.#unacked.push(element);
-    return ++this.#sinceRequest >= every;
+    return ++this.#sinceRequest >= every && this.#enabled;
   }
 
   /** The `<r/>` to send; resets the stanzas-since-request count. */
@@ -117,6 +135,7 @@ export class StreamManager {
 
   /** Forgets everything (a fresh stream, or management turned off). */
   reset(): void {
+    this.#requested = false;
     this.#enabled = false;
     this.#id = undefined;
     this.#resumable = false;

@@ -37,6 +37,20 @@ describe('transport/stream-manager (XEP-0198)', () => {
     assert.equal(sm.unacked.length, 0);
   });
 
+  it('keeps the stanzas sent after <enable/> and before <enabled/>, which the server counts too (XEP-0198 §3)', () => {
+    const sm = new StreamManager();
+    sm.enableSent();
+    assert.equal(sm.requested, true);
+    assert.equal(sm.sent(stanza(1), 1), false, 'no <r/> before <enabled/>');
+    sm.received(stanza(99));
+    sm.start({ kind: 'enabled', resume: true, id: 'e' });
+    assert.equal(sm.requested, false);
+    assert.equal(sm.inbound, 0, 'inbound counting starts at <enabled/>');
+    assert.deepEqual(sm.unacked.map((e) => e.attrs.id), ['m1']);
+    assert.equal(sm.acknowledged(1), true);
+    assert.equal(sm.unacked.length, 0);
+  });
+
   it('an ack of more than was sent is a protocol violation (false), and leaves nothing queued', () => {
     const sm = new StreamManager();
     sm.start({ kind: 'enabled', resume: false });

@@ -13,6 +13,7 @@
  */
 import { SaslError } from '../errors.js';
 import { buildBase64, isBase64, parseBase64 } from '../stanzas/base64.js';
+import { sha1, utf8Encode } from '../stanzas/sha1.js';
 import type { SaslMechanism } from './sasl-mechanism.js';
 
 /**
@@ -28,11 +29,13 @@ export type ScramHash = 'SHA-1' | 'SHA-256';
 export interface ScramKeys {
   readonly clientKey: Uint8Array;
   readonly serverKey: Uint8Array;
+  /** H(ClientKey) (RFC 5802 §3). */
+  readonly storedKey: Uint8Array;
 }
 
 /**
  * Keeps {@link ScramKeys} across reconnects so PBKDF2 runs once per password, salt and count. The key
- * is a SHA-256 digest (hex) of hash, username, password, salt and count: no password in clear.
+ * is a digest (hex) of hash, username, password, salt and count: no password in clear.
  * @see https://www.rfc-editor.org/rfc/rfc5802#section-5.1
  */
 export interface ScramKeyCache {
@@ -134,6 +137,8 @@ function readAttributes(data: Uint8Array): { readonly text: string; readonly att
   return { text, attributes };
 }
 
+const toHex = (bytes: Uint8Array): string => Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
+
 function xor(a: Uint8Array, b: Uint8Array): Uint8Array {
   const out = new Uint8Array(a.length);
   for (let i = 0; i < a.length; i++) out[i] = (a[i] ?? 0) ^ (b[i] ?? 0);
@@ -147,13 +152,10 @@ function equalConstantTime(expected: Uint8Array, actual: Uint8Array): boolean {
   return difference === 0;
 }
 
-const toHex = (bytes: ArrayBuffer): string =>
-  Array.from(new Uint8Array(bytes), (byte) => byte.toString(16).padStart(2, '0')).join('');
-
 /** The WebCrypto steps of RFC 5802 §3 for one hash. */
 interface ScramCrypto {
-  hmac(key: Uint8Array, data: Uint8Array): Promise<Uint8Array>;
-  digest(data: Uint8Array): Promise<Uint8Array>;
+  /** HMAC(StoredKey or ServerKey, data), with the imported HMAC key kept for the next exchange. */
+  sign(keys: ScramKeys, which: 'stored' | 'server', data: Uint8Array): Promise<Uint8Array>;
   /** RFC 5802 §2.2 Hi() is PBKDF2 with HMAC and dkLen the hash's length; then §3's two keys. */
   keys(password: string, salt: Uint8Array, iterations: number): Promise<ScramKeys>;
 }
@@ -164,9 +166,16 @@ function cryptoFor(subtle: SubtleCrypto, hash: ScramHash): ScramCrypto {
     const imported = await subtle.importKey('raw', new Uint8Array(key), { name: 'HMAC', hash }, false, ['sign']);
     return new Uint8Array(await subtle.sign('HMAC', imported, new Uint8Array(data)));
   };
+  // Imported HMAC keys per ScramKeys, so that a reconnect with cached keys signs at once.
+  const imported = new WeakMap<ScramKeys, { stored: Promise<CryptoKey>; server: Promise<CryptoKey> }>();
+  const importHmac = (key: Uint8Array): Promise<CryptoKey> =>
+    subtle.importKey('raw', new Uint8Array(key), { name: 'HMAC', hash }, false, ['sign']);
   return {
-    hmac,
-    digest: async (data) => new Uint8Array(await subtle.digest(hash, new Uint8Array(data))),
+    async sign(keys, which, data) {
+      let pair = imported.get(keys);
+      if (!pair) imported.set(keys, (pair = { stored: importHmac(keys.storedKey), server: importHmac(keys.serverKey) }));
+      return new Uint8Array(await subtle.sign('HMAC', await pair[which], new Uint8Array(data)));
+    },
     async keys(password, salt, iterations) {
       const base = await subtle.importKey('raw', encoder.encode(password), 'PBKDF2', false, ['deriveBits']);
       const params = { name: 'PBKDF2', hash, salt: new Uint8Array(salt), iterations };
@@ -174,7 +183,8 @@ function cryptoFor(subtle: SubtleCrypto, hash: ScramHash): ScramCrypto {
       const [clientKey, serverKey] = await Promise.all([
         hmac(salted, encoder.encode('Client Key')), hmac(salted, encoder.encode('Server Key')),
       ]);
-      return { clientKey, serverKey };
+      const storedKey = new Uint8Array(await subtle.digest(hash, new Uint8Array(clientKey))); // RFC 5802 §3: H(ClientKey)
+      return { clientKey, serverKey, storedKey };
     },
   };
 }
@@ -212,9 +222,9 @@ function readServerFirst(exchange: Exchange, data: Uint8Array) {
 async function keysFor(exchange: Exchange, salt: string, iterations: number) {
   const { cache, hash, username, password } = exchange.options;
   if (cache === undefined) return { keys: await exchange.crypto.keys(password, parseBase64(salt), iterations), commit: () => {} };
-  // The cache key: a SHA-256 digest, so that the password is not kept in clear as a map key.
-  const identity = encoder.encode(JSON.stringify([hash, username, password, salt, iterations]));
-  const cacheKey = toHex(await exchange.subtle.digest('SHA-256', identity));
+  // A digest, so that the password is not kept in clear as a map key: the small synchronous SHA-1 of
+  // the codecs (a fingerprint, not a password hash: the entry's value is as secret as the password).
+  const cacheKey = toHex(sha1(utf8Encode(JSON.stringify([hash, username, password, salt, iterations]))));
   const cached = cache.get(cacheKey);
   if (cached !== undefined) return { keys: cached, commit: () => {} };
   const keys = await exchange.crypto.keys(password, parseBase64(salt), iterations);
@@ -227,9 +237,8 @@ async function clientFinal(exchange: Exchange, data: Uint8Array, clientFirstBare
   const { keys, commit } = await keysFor(exchange, serverFirst.salt, serverFirst.iterations);
   const withoutProof = `c=${buildBase64(encoder.encode(GS2_HEADER))},r=${serverFirst.nonce}`; // RFC 5802 §7: c=biws
   const authMessage = encoder.encode(`${clientFirstBare},${serverFirst.text},${withoutProof}`); // RFC 5802 §3
-  const storedKey = await exchange.crypto.digest(keys.clientKey);
   const [clientSignature, serverSignature] = await Promise.all([
-    exchange.crypto.hmac(storedKey, authMessage), exchange.crypto.hmac(keys.serverKey, authMessage),
+    exchange.crypto.sign(keys, 'stored', authMessage), exchange.crypto.sign(keys, 'server', authMessage),
   ]);
   const proof = xor(keys.clientKey, clientSignature); // RFC 5802 §3: ClientKey XOR ClientSignature
   return { message: encoder.encode(`${withoutProof},p=${buildBase64(proof)}`), serverSignature, commit };

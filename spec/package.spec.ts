@@ -39,6 +39,18 @@ describe('package', () => {
     }
   });
 
+  it('the transport entry point imports by package name; in Node it registers ws as the default WebSocket', async () => {
+    const target = pkg.exports['./transport'];
+    assert.ok(typeof target === 'object' && target.types && (target as Record<string, string>).node && (target as Record<string, string>).default);
+    const entry = 'xmpp-profile/transport';
+    const transport = (await import(entry)) as Record<string, unknown>;
+    for (const name of ['Session', 'createWebSocketTransport', 'createBoshTransport', 'IqCaller', 'selectMechanism', 'createScramKeyCache']) {
+      assert.equal(typeof transport[name], 'function', `xmpp-profile/transport lacks ${name}`);
+    }
+    const create = transport.createWebSocketTransport as (options: { url: string }) => { kind: string };
+    assert.equal(create({ url: 'ws://127.0.0.1:1/xmpp-websocket' }).kind, 'websocket', 'no default WebSocket in Node');
+  });
+
   it('no codec imports from transport, profile, Node built-ins or anything but ltx', () => {
     const dir = new URL('lib/stanzas/', root);
     for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts'))) {

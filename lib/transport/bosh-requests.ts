@@ -95,18 +95,23 @@ async function attemptOnce(request: BoshRequest): Promise<Attempt> {
   const abort = (): void => controller.abort();
   request.signal.addEventListener('abort', abort);
   const timer = setTimeout(abort, request.timeoutMs);
+  // Settles when the attempt is aborted, even if a `fetch` (a stand-in) ignores its signal.
+  const aborted = new Promise<never>((_resolve, reject) => {
+    controller.signal.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')));
+  });
+  aborted.catch(() => undefined);
   try {
     let status: number;
     let text: string;
     try {
-      const response = await request.fetch(request.url, {
+      const response = await Promise.race([request.fetch(request.url, {
         method: 'POST',
         headers: { 'content-type': 'text/xml; charset=utf-8' },
         body: request.text,
         signal: controller.signal,
-      });
+      }), aborted]);
       status = response.status;
-      text = await response.text();
+      text = await Promise.race([response.text(), aborted]);
     } catch (error) {
       // XEP-0124 §14.3: the connection broke before the response; resend an exact copy.
       const reason = controller.signal.aborted && !request.signal.aborted ? `no answer within ${request.timeoutMs} ms` : 'network error';

@@ -12,16 +12,13 @@ import { TransportError, XmppError, type StreamError } from '../errors.js';
 import { isStreamElement, isStreamErrorElement, type StreamOpen } from '../stanzas/stream.js';
 import { serialize } from '../stanzas/xml.js';
 import { buildBoshBodyText, type BoshBody, type BoshBodyAttrs } from './bosh-body.js';
+import { drainBoshSession, type BoshLeftover } from './bosh-drain.js';
 import type { BoshExchange, BoshFetch } from './bosh-requests.js';
 import { boshCloseInfo, boshStreamHeader, readBoshStreamError } from './bosh-stream.js';
 import { BoshWindow, initialBoshRid } from './bosh-window.js';
 import { Emitter } from './emitter.js';
 import type { BoshTransportOptions } from './bosh.js';
 import type { Transport, TransportCloseInfo, TransportEvents } from './transport.js';
-
-/** The spacing of two requests in flight (see BoshWindow.mayDispatch): the session creation's round trip, within these bounds. */
-const MIN_SPACING_MS = 10;
-const MAX_SPACING_MS = 250;
 
 type Phase = 'idle' | 'connecting' | 'open' | 'closing' | 'closed';
 type Kind = 'create' | 'poll' | 'payload' | 'restart' | 'terminate';
@@ -68,9 +65,11 @@ export class BoshTransport implements Transport {
   #closeTimer: ReturnType<typeof setTimeout> | undefined;
   #restarting: { readonly rid: number; readonly waiter: Waiter } | undefined;
   #endError: XmppError | undefined;
-  #connectedAt = 0;
   #closed: (() => void) | undefined;
   #scheduled = false;
+  #wait = 30;
+  #leftover: BoshLeftover | undefined;
+  readonly #drainAbort = new AbortController();
 
   constructor(options: BoshTransportOptions, fetch: BoshFetch, secure: boolean, host: string) {
     this.#options = options;
@@ -83,15 +82,34 @@ export class BoshTransport implements Transport {
     return this.#events.on(event, listener);
   }
 
-  connect(domain: string, options: { readonly lang?: string } = {}): Promise<StreamOpen> {
+  /**
+   * The connection manager's session that this transport lost (it closed on a network failure or 5xx
+   * answers after the retries, and the server may keep the session until `inactivity` runs out), for
+   * the transport that replaces it to drain; `undefined` otherwise.
+   */
+  get leftover(): BoshLeftover | undefined {
+    return this.#leftover;
+  }
+
+  /**
+   * Connects (see {@link Transport.connect}). With `replaces`, a BOSH transport that closed on a network
+   * failure and whose stream is about to be resumed on this one (XEP-0198 §5), the connection manager's
+   * session of `replaces` is drained first, in the background: what it still holds is fetched and
+   * dropped, so that the server does not route it to the resumed stream a second time (bosh-drain.ts).
+   * Pass it only for a resumption: the stanzas dropped are those that stream management resends.
+   */
+  connect(domain: string, options: { readonly lang?: string; readonly replaces?: Transport } = {}): Promise<StreamOpen> {
     if (this.#phase !== 'idle') {
       const code = this.#phase === 'closed' ? 'TRANSPORT_CLOSED' : 'TRANSPORT_FAILURE';
       return Promise.reject(new TransportError(code, 'this BOSH transport was already used; make a new one'));
     }
+    const leftover = options.replaces instanceof BoshTransport ? options.replaces.leftover : undefined;
+    if (leftover) void drainBoshSession({ fetch: this.#fetch, leftover, signal: this.#drainAbort.signal });
     this.#phase = 'connecting';
     this.#domain = domain;
     this.#lang = options.lang ?? this.#options.lang ?? 'en';
     const wait = this.#options.wait ?? 30;
+    this.#wait = wait;
     const window = new BoshWindow<Sent>({
       fetch: this.#fetch,
       url: this.#options.url,
@@ -113,7 +131,6 @@ export class BoshTransport implements Transport {
       ...(this.#options.route !== undefined ? { route: this.#options.route } : {}),
       xmppVersion: '1.0',
     };
-    this.#connectedAt = Date.now();
     return new Promise<StreamOpen>((resolve, reject) => {
       window.dispatch({ kind: 'create', waiter: { resolve, reject } }, (rid) => buildBoshBodyText({ rid, ...attrs }, []));
     });
@@ -260,8 +277,10 @@ export class BoshTransport implements Transport {
     this.#sid = body.sid;
     const window = this.#window;
     if (window) {
-      window.spacingMs = Math.min(MAX_SPACING_MS, Math.max(MIN_SPACING_MS, Date.now() - this.#connectedAt));
-      if (body.wait !== undefined) window.timeoutMs = (body.wait + 10) * 1000;
+      if (body.wait !== undefined) {
+        this.#wait = body.wait;
+        window.timeoutMs = (body.wait + 10) * 1000;
+      }
       window.pollingMs = (body.polling ?? 0) * 1000;
     }
     // XEP-0124 §7.2: without 'requests', hold + 1 requests at a time.
@@ -311,8 +330,15 @@ export class BoshTransport implements Transport {
 
   #end(info: TransportCloseInfo): void {
     if (this.#phase === 'closed') return;
+    const wasOpen = this.#phase === 'open';
     this.#phase = 'closed';
     for (const timer of [this.#pollSoon, this.#closeTimer]) clearTimeout(timer);
+    this.#drainAbort.abort();
+    const window = this.#window;
+    const lost = info.reason === 'error' && !info.requested && (info.code === undefined || info.code >= 500);
+    if (wasOpen && lost && window) {
+      this.#leftover = { url: this.#options.url, sid: this.#sid, fromRid: window.oldestUnanswered, nextRid: window.nextRid, wait: this.#wait };
+    }
     const error = info.error ?? new TransportError('TRANSPORT_CLOSED', `the BOSH session ended (${info.reason})`);
     this.#endError = error;
     for (const sent of this.#window?.close() ?? []) sent.waiter?.reject(error);

@@ -3,14 +3,15 @@
  * 1.11.2) §14 request ids. Each request takes the next rid (§14.1), the answers are handed over in rid
  * order whatever order HTTP brings them in (§14.2), and a broken connection is retried with the same
  * rid (§14.3, see bosh-requests.ts). It also paces requests: two empty ones no closer than `polling`
- * (§11, §12), and no two at once so that they reach the connection manager in rid order (see
- * {@link BoshWindow.mayDispatch}). Which requests to make is the transport's business.
+ * (§11, §12), and none before the one sent before it has reached the connection manager, so that they
+ * arrive in rid order (bosh-pacing.ts). Which requests to make is the transport's business.
  *
  * @see https://xmpp.org/extensions/xep-0124.html#rids
  * @see https://xmpp.org/extensions/xep-0124.html#poll
  */
 import { TransportError } from '../errors.js';
 import { BOSH_MAX_RID } from './bosh-body.js';
+import { BoshPacing } from './bosh-pacing.js';
 import { exchangeBoshBody, type BoshExchange, type BoshFetch } from './bosh-requests.js';
 
 /**
@@ -53,6 +54,8 @@ export interface BoshWindowOptions<M> {
    */
   readonly isFinal: (meta: M, result: BoshExchange) => boolean;
   readonly onFinal: () => void;
+  /** The clock of the pacing, in ms; default `performance.now`. */
+  readonly now?: () => number;
 }
 
 interface Slot<M> {
@@ -62,8 +65,6 @@ interface Slot<M> {
 
 /** Request ids, requests in flight, answers in order. */
 export class BoshWindow<M> {
-  /** How long a request waits after one still in flight, in ms (see {@link BoshWindow.mayDispatch}). */
-  spacingMs = 10;
   /** How long one attempt of a request may take, in ms. */
   timeoutMs = 40_000;
   /** XEP-0124 §7.2 'polling': the shortest time between two empty requests, in ms. */
@@ -72,9 +73,11 @@ export class BoshWindow<M> {
   readonly #abort = new AbortController();
   readonly #slots = new Map<number, Slot<M>>();
   readonly #inFlight = new Set<number>();
+  readonly #pacing = new BoshPacing();
+  readonly #now: () => number;
   #nextRid: number;
   #handOver: number;
-  #last = { rid: -1, at: 0 };
+  #lastRid = -1;
   #spacingTimer: ReturnType<typeof setTimeout> | undefined;
   #lastPoll: { readonly rid: number; answeredEmpty: boolean } | undefined;
   #pollGate: ReturnType<typeof setTimeout> | undefined;
@@ -82,6 +85,7 @@ export class BoshWindow<M> {
 
   constructor(options: BoshWindowOptions<M>) {
     this.#options = options;
+    this.#now = options.now ?? (() => performance.now());
     this.#nextRid = options.firstRid;
     this.#handOver = options.firstRid;
   }
@@ -96,22 +100,30 @@ export class BoshWindow<M> {
     return this.#nextRid;
   }
 
+  /** The lowest rid whose answer has not been handed over yet (the oldest request unanswered). */
+  get oldestUnanswered(): number {
+    return this.#handOver;
+  }
+
+  /** The spacing of two requests in flight, in ms: two recent round trips (see bosh-pacing.ts). */
+  get spacingMs(): number {
+    return this.#pacing.spacingMs;
+  }
+
   /**
-   * False while the previous request is in flight and left less than `spacingMs` ago; `onReady`
-   * follows when the spacing has run out. XEP-0124 §14.2 asks the connection manager to put requests
-   * back in rid order, but ejabberd 23.01 holds a request that overtook an empty one until `wait` runs
-   * out, and Prosody 0.12 drops the payload of a request that was overtaken: two requests sent at once
-   * over two connections can arrive in either order, so they are not sent at once.
+   * False while the request sent last may not have reached the connection manager yet (bosh-pacing.ts):
+   * XEP-0124 §14.2 asks it to put requests back in rid order, but ejabberd 23.01 holds a request that
+   * overtook an empty one until `wait` runs out, and Prosody 0.12 loses the payload of one of two that
+   * came in the wrong order. `onReady` follows when the wait has run out (or an answer came).
    */
   mayDispatch(): boolean {
     if (this.#closed) return false;
-    if (!this.#inFlight.has(this.#last.rid)) return true;
-    const left = this.#last.at + this.spacingMs - Date.now();
+    const left = this.#pacing.waitMs(this.#now(), this.#inFlight.has(this.#lastRid));
     if (left <= 0) return true;
     this.#spacingTimer ??= setTimeout(() => {
       this.#spacingTimer = undefined;
       this.#options.onReady();
-    }, left);
+    }, Math.ceil(left));
     return false;
   }
 
@@ -138,7 +150,8 @@ export class BoshWindow<M> {
     this.#nextRid = rid + 1;
     this.#slots.set(rid, { meta });
     this.#inFlight.add(rid);
-    this.#last = { rid, at: Date.now() };
+    this.#lastRid = rid;
+    this.#pacing.sent(rid, this.#now(), this.#options.isPoll(meta));
     if (this.#options.isPoll(meta)) {
       this.#lastPoll = { rid, answeredEmpty: false };
       clearTimeout(this.#pollGate);
@@ -177,6 +190,7 @@ export class BoshWindow<M> {
     const slot = this.#slots.get(rid);
     if (this.#closed || !slot) return;
     slot.result = result;
+    if (result.ok) this.#pacing.answered(rid, this.#now());
     if (this.#lastPoll?.rid === rid) this.#lastPoll.answeredEmpty = result.ok && result.body.children.length === 0;
     if (this.#options.isFinal(slot.meta, result)) {
       for (const at of [...this.#slots.keys()].sort((a, b) => a - b)) {

@@ -10,6 +10,7 @@ import { NS_HTTPBIND } from '../../lib/stanzas/ns.js';
 import { parseXml } from '../../lib/stanzas/xml.js';
 import { parseBoshBody, type BoshBody } from '../../lib/transport/bosh-body.js';
 import { createBoshTransport, type BoshFetch, type BoshFetchInit, type BoshFetchResponse, type BoshTransportOptions } from '../../lib/transport/bosh.js';
+import { exchangeBoshBody } from '../../lib/transport/bosh-requests.js';
 import type { Transport, TransportCloseInfo } from '../../lib/transport/transport.js';
 import { transcript } from '../support/fixtures.js';
 import { assertXmlEqual } from '../support/xml-assert.js';
@@ -35,7 +36,7 @@ interface Call {
   readonly body: BoshBody;
   /** Other requests in flight when this one came in. */
   readonly concurrent: number;
-  /** When it came in (Date.now()). */
+  /** When it came in (performance.now()). */
   readonly at: number;
   answered: boolean;
   respond(status: number, text: string): void;
@@ -63,7 +64,7 @@ class FakeCm {
   readonly fetch: BoshFetch = (_url: string, init: BoshFetchInit) => new Promise<BoshFetchResponse>((resolve, reject) => {
     const body = parseBoshBody(init.body);
     const call: Call = {
-      rid: body.rid ?? -1, text: init.body, body, concurrent: this.inFlight, at: Date.now(), answered: false,
+      rid: body.rid ?? -1, text: init.body, body, concurrent: this.inFlight, at: performance.now(), answered: false,
       respond: (status, text) => {
         if (call.answered) return;
         call.answered = true;
@@ -297,7 +298,7 @@ describe('transport/bosh (XEP-0124 / XEP-0206 over fetch, fake connection manage
       ), { numRuns: 40 });
     });
 
-    it('a request leaves no sooner than the spacing after one still in flight (arrival order)', async () => {
+    it('a request leaves no sooner than the spacing after one still in flight that nothing says has arrived (arrival order)', async () => {
       const cm = new FakeCm();
       let sentRight = false;
       const { transport, elements } = track(setup({}, cm));
@@ -313,7 +314,36 @@ describe('transport/bosh (XEP-0124 / XEP-0206 over fetch, fake connection manage
       const poll = cm.calls[1];
       const sent = cm.calls[2];
       assert.ok(poll && sent && sent.body.children.length === 1);
-      assert.ok(sent.at - poll.at >= 9, `${sent.at - poll.at} ms apart`);
+      // Two round trips of this fake, but never less than 2 ms (bosh-pacing.ts).
+      assert.ok(sent.at - poll.at >= 2, `${(sent.at - poll.at).toFixed(2)} ms apart`);
+    });
+
+    it('a request leaves at once when the answer to the held one before says the last one arrived (Prosody: answers on the oldest)', async () => {
+      const cm = new FakeCm();
+      cm.created = { ...cm.created, wait: '60' };
+      const { transport, elements } = track(setup({}, cm));
+      await transport.connect('example.com');
+      await held(cm);
+      // Warm the round trip up: a few pings, each answered on the long poll it releases.
+      for (let i = 0; i < 4; i++) {
+        transport.send(ping(`w${i}`));
+        await until(() => elements.some((e) => e.attrs.id === `w${i}`), `w${i}`);
+      }
+      const before = cm.calls.length;
+      let answeredAt = 0;
+      transport.on('element', (e) => {
+        if (e.attrs.id !== 'q1') return;
+        answeredAt = performance.now();
+        transport.send(ping('q2'));
+      });
+      transport.send(ping('q1'));
+      await until(() => elements.some((e) => e.attrs.id === 'q2'), 'the second answer');
+      const [q1, q2] = cm.calls.slice(before);
+      assert.ok(q1 && q2);
+      assert.equal(q1.answered, true);
+      assert.equal(q2.concurrent, 1, 'the request of q1 was still held when q2 left');
+      // No timer in between (the spacing would be 2 ms at least): it left in the same turn.
+      assert.ok(q2.at - answeredAt < 1, `${(q2.at - answeredAt).toFixed(2)} ms after the answer`);
     });
 
     it('after an answer, what the application sends at once goes out instead of a new poll', async () => {
@@ -448,6 +478,98 @@ describe('transport/bosh (XEP-0124 / XEP-0206 over fetch, fake connection manage
         await until(() => closes.length === 1, 'the close');
         assert.ok(check(closes[0] as TransportCloseInfo), JSON.stringify(closes[0]));
       }
+    });
+
+    it('an attempt that gets no answer times out even when the fetch ignores its signal', async () => {
+      const started = Date.now();
+      const result = await exchangeBoshBody({
+        fetch: () => new Promise<BoshFetchResponse>(() => undefined), url: CM_URL, text: '<body/>',
+        maxRetries: 1, retryDelayMs: 1, timeoutMs: 20, signal: new AbortController().signal,
+      });
+      assert.equal(result.ok, false);
+      assert.match(result.ok ? '' : result.error.message, /after 2 attempts: no answer within 20 ms/);
+      assert.ok(Date.now() - started < 1000);
+    });
+
+    it('emits nothing after close, even when a fetch that ignores its signal answers late', async () => {
+      const late: (() => void)[] = [];
+      const fetch: BoshFetch = async (_url, init) => {
+        const body = parseBoshBody(init.body);
+        if (body.sid === undefined) return { status: 200, text: async () => `<body xmlns='${NS_HTTPBIND}' sid='s' requests='2' hold='1' wait='30'>${FEATURES}</body>` };
+        if (body.type === 'terminate') return { status: 200, text: async () => `<body xmlns='${NS_HTTPBIND}' type='terminate'/>` };
+        return new Promise((resolve) => late.push(() => resolve({ status: 200, text: async () => `<body xmlns='${NS_HTTPBIND}'>${message('late')}</body>` })));
+      };
+      const { transport, events } = track(setup({ fetch }));
+      await transport.connect('example.com');
+      await until(() => late.length === 1, 'the long poll');
+      await transport.close();
+      for (const answer of late) answer();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.deepEqual(events, ['open', 'element:features', 'close:closed']);
+    });
+
+    describe('a lost BOSH session, drained by the transport that replaces it (XEP-0124 §14.3, XEP-0198 §5)', () => {
+      /** A transport whose every request fails from now on (the network is gone), closed on 'error'. */
+      async function lost(): Promise<{ transport: Transport; pollRid: number; nextRid: number }> {
+        const { transport, cm, closes } = track(setup({ maxRetries: 0 }));
+        await transport.connect('example.com');
+        await held(cm);
+        const pollRid = cm.calls.at(-1)?.rid ?? 0;
+        cm.intercept = (call) => { call.fail(); return true; };
+        transport.send(ping('lost'));
+        await until(() => closes.length === 1, 'the close');
+        assert.equal(closes[0]?.reason, 'error');
+        return { transport, pollRid, nextRid: pollRid + 2 };
+      }
+
+      /** The old session at the connection manager: replays, then what it buffered, then its end. */
+      function oldSession(nextRid: number) {
+        const drained: BoshBody[] = [];
+        let fresh = 0;
+        const answer = (body: BoshBody): string => {
+          drained.push(body);
+          if ((body.rid ?? 0) < nextRid) return `<body xmlns='${NS_HTTPBIND}'>${message(`replayed-${body.rid}`)}</body>`;
+          return fresh++ === 0
+            ? `<body xmlns='${NS_HTTPBIND}'>${message('buffered')}</body>`
+            : `<body xmlns='${NS_HTTPBIND}' type='terminate' condition='remote-stream-error'/>`;
+        };
+        return { drained, answer };
+      }
+
+      it('drains the lost session with empty requests from its oldest unanswered rid, drops the answers, stops when it ends', async () => {
+        const { transport: old, pollRid, nextRid } = await lost();
+        const session = oldSession(nextRid);
+        const cm = new FakeCm();
+        cm.sid = 'new-sid';
+        const fetch: BoshFetch = async (url, init) => {
+          const body = parseBoshBody(init.body);
+          if (body.sid === 'fake-sid') return { status: 200, text: async () => session.answer(body) };
+          return cm.fetch(url, init);
+        };
+        const { transport, ids } = track(setup({ fetch }));
+        await (transport as Transport & { connect(d: string, o: { replaces: Transport }): Promise<unknown> }).connect('example.com', { replaces: old });
+        await until(() => session.drained.length === 4, 'the drain');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        assert.deepEqual(session.drained.map((b) => [b.rid, b.sid, b.type, b.children.length]),
+          [[pollRid, 'fake-sid', undefined, 0], [pollRid + 1, 'fake-sid', undefined, 0], [nextRid, 'fake-sid', undefined, 0], [nextRid + 1, 'fake-sid', undefined, 0]]);
+        assert.deepEqual(ids(), ['stream:features'], 'nothing of the old session is emitted');
+      });
+
+      it('does not drain a session that was closed on request, or when not asked to', async () => {
+        const { transport: closed, cm: first } = track(setup());
+        await closed.connect('example.com');
+        await closed.close();
+        const { transport: lostOne } = await lost();
+        for (const [replaces, what] of [[closed, 'closed on request'], [undefined, 'no replaces']] as const) {
+          const cm = new FakeCm();
+          cm.sid = 'new-sid';
+          const { transport } = track(setup({}, cm));
+          await (transport as Transport & { connect(d: string, o: { replaces?: Transport }): Promise<unknown> }).connect('example.com', replaces ? { replaces } : {});
+          await held(cm);
+          assert.ok(cm.calls.every((c) => c.body.sid !== 'fake-sid'), what);
+        }
+        assert.ok(first.calls.length > 0 && lostOne.kind === 'bosh');
+      });
     });
 
     it('retries a recoverable type=error body with the same rid (XEP-0124 §17.3)', async () => {

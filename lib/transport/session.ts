@@ -52,6 +52,8 @@ export class Session {
   readonly #sm = new StreamManager();
   #credentials: LoginCredentials | undefined;
   #ackTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The transport lost on an error, for the one that replaces it when a resumption follows. */
+  #lostTransport: Transport | undefined;
 
   constructor(options: SessionOptions) {
     this.#options = options;
@@ -159,6 +161,7 @@ export class Session {
     }
     trace(this.#options.onTrace, 'out', element);
     transport.send(element);
+    if (this.#negotiating) return; // no <r/> on a stream that is not bound (or resumed) yet
     if (this.#sm.sent(element)) this.#requestAck();
     else if (this.#sm.unacked.length > 0 && this.#ackTimer === undefined) {
       // XEP-0198 §4: ask for an ack soon after stanzas were sent, so the queue of unacked ones stays short.
@@ -174,6 +177,7 @@ export class Session {
   /** Closes the stream and the transport. Pending IQs fail with `TRANSPORT_CLOSED`. */
   async close(): Promise<void> {
     this.#credentials = undefined; // also stops a reconnect in progress
+    this.#lostTransport = undefined;
     this.#clearAckTimer();
     this.#lost = new TransportError('TRANSPORT_CLOSED', 'the session was closed');
     this.#inbox.lose(this.#lost);
@@ -188,7 +192,7 @@ export class Session {
     this.#setStatus('offline');
   }
 
-  async #openStream(status: SessionStatus = 'connecting'): Promise<StreamFeatures> {
+  async #openStream(status: SessionStatus = 'connecting', replaces?: Transport): Promise<StreamFeatures> {
     await this.#dropTransport();
     this.#setStatus(status);
     const source = this.#options.transport;
@@ -202,7 +206,10 @@ export class Session {
       transport.on('element', (element) => this.#onElement(element)),
       transport.on('close', (info) => this.#onClose(info)),
     ];
-    await transport.connect(this.#options.domain, this.#options.lang !== undefined ? { lang: this.#options.lang } : {});
+    await transport.connect(this.#options.domain, {
+      ...(this.#options.lang !== undefined ? { lang: this.#options.lang } : {}),
+      ...(replaces ? { replaces } : {}),
+    });
     return this.#readFeatures();
   }
 
@@ -275,6 +282,7 @@ export class Session {
 
   #onClose(info: TransportCloseInfo): void {
     const wasOnline = this.#status === 'online';
+    if (wasOnline && !info.requested) this.#lostTransport = this.#transport;
     this.#lost = info.error ?? new TransportError('TRANSPORT_CLOSED', `the connection closed (${info.reason})`);
     this.#detach();
     this.#clearAckTimer();
@@ -307,7 +315,7 @@ export class Session {
       if (!credentials || this.#status !== 'reconnecting') return; // closed meanwhile
       try {
         const jid = this.#jid;
-        const features = await this.#openStream('reconnecting');
+        const features = await this.#openStream('reconnecting', this.#sm.resumable ? this.#lostTransport : undefined);
         await this.#authenticate(features, credentials);
         if (await this.#resume(jid)) return;
         await this.#bind();
@@ -333,12 +341,21 @@ export class Session {
     const previd = this.#sm.id;
     if (!this.#sm.resumable || previd === undefined || !this.#features?.sm.includes(3)) return false;
     this.send(buildSmResume(this.#sm.inbound, previd));
-    const answer = parseStreamManagement(await this.#next((element) => isStreamManagement(element) && (element.name === 'resumed' || element.name === 'failed'), 'stream resumption'));
+    let reply: Element;
+    try {
+      reply = await this.#next((element) => isStreamManagement(element) && (element.name === 'resumed' || element.name === 'failed'), 'stream resumption');
+    } catch (error) {
+      // No answer to <resume/> (a server may even crash on it): the next attempt starts a fresh session.
+      this.#sm.reset();
+      throw error;
+    }
+    const answer = parseStreamManagement(reply);
     if (answer.kind !== 'resumed') {
       this.#sm.reset();
       return false;
     }
     this.#jid = jid;
+    this.#lostTransport = undefined;
     this.#setStatus('online');
     for (const stanza of this.#sm.resumed(answer.h)) this.send(stanza); // XEP-0198 §5: what the server did not get
     this.#endNegotiation();
@@ -373,7 +390,7 @@ export class Session {
 
   #requestAck(): void {
     this.#clearAckTimer();
-    if (this.#sm.enabled && this.#transport && !this.#lost) this.#sendQuietly(this.#sm.request());
+    if (this.#sm.enabled && this.#transport && !this.#lost && !this.#negotiating) this.#sendQuietly(this.#sm.request());
   }
 
   #clearAckTimer(): void {
@@ -383,6 +400,7 @@ export class Session {
 
   #online(credentials: LoginCredentials): void {
     this.#credentials = credentials;
+    this.#lostTransport = undefined;
     this.#setStatus('online');
     this.#endNegotiation();
   }

@@ -48,10 +48,12 @@ export interface Transport {
   readonly host: string;
   /**
    * Connects and opens the stream to `domain`; resolves with the server's stream header. The stream
-   * features follow as an `element` event.
+   * features follow as an `element` event. `replaces` is the transport this one replaces, lost on an
+   * error, when a stream resumption follows (a BOSH transport drains the old HTTP session so that the
+   * server does not deliver its buffer twice); other transports ignore it.
    * @throws {TransportError} `TRANSPORT_FAILURE` when the server cannot be reached.
    */
-  connect(domain: string, options?: { readonly lang?: string }): Promise<StreamOpen>;
+  connect(domain: string, options?: { readonly lang?: string; readonly replaces?: Transport }): Promise<StreamOpen>;
   /**
    * Sends one element (a stanza or a nonza such as `<auth/>` or `<r/>`).
    * @throws {TransportError} `TRANSPORT_CLOSED` when the transport is not open.

@@ -1,7 +1,8 @@
-// Integration: the session over the WebSocket transport against real Prosody and ejabberd — SASL
+// Integration: the session over WebSocket and over BOSH against real Prosody and ejabberd — SASL
 // (SCRAM-SHA-1, SCRAM-SHA-256, tokens), wrong passwords, in-band registration continuing to a login,
-// IQ round trips, and stream management: sockets killed mid-flight, the stream resumed, no stanza lost
-// or duplicated, pending requests settled.
+// IQ round trips, and stream management: the connection cut mid-flight (a WebSocket killed without a
+// close handshake; BOSH HTTP requests and their responses dropped), the stream resumed, no stanza lost
+// or duplicated, pending requests settled; a server restart.
 
 import { strict as assert } from 'node:assert';
 import { Element } from 'ltx';
@@ -10,6 +11,8 @@ import { SaslError, StanzaError, TimeoutError, TransportError } from '../../lib/
 import { buildIqGet } from '../../lib/stanzas/iq.js';
 import { NS_PING } from '../../lib/stanzas/ns.js';
 import { Session, type SessionOptions } from '../../lib/transport/session.js';
+import { createBoshTransport, type BoshFetch } from '../../lib/transport/bosh.js';
+import type { Transport } from '../../lib/transport/transport.js';
 import { createWebSocketTransport, type WebSocketConstructor } from '../../lib/transport/websocket.js';
 import { freshName } from '../support/accounts.js';
 import { registerUser, restartServer, useServer, type ServerHandle } from '../support/servers.js';
@@ -28,6 +31,33 @@ const message = (to: string, id: string, body: string): Element =>
   new Element('message', { xmlns: 'jabber:client', to, id, type: 'chat' }).c('body').t(body).root();
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** A fetch whose requests, in flight and to come, can all be made to fail (their responses dropped). */
+function cuttableFetch(): { fetch: BoshFetch; cut: () => void } {
+  let cut = false;
+  return {
+    fetch: async (url, init) => {
+      if (cut) throw new TypeError('fetch failed: cut by the test');
+      const response = await fetch(url, init);
+      if (cut) throw new TypeError('fetch failed: response dropped by the test');
+      return response;
+    },
+    cut: () => {
+      cut = true;
+    },
+  };
+}
+
+/** A fresh transport of the kind, and the way to cut its connection abruptly. */
+function connection(kind: 'websocket' | 'bosh', server: ServerHandle): { transport: Transport; cut: () => void } {
+  if (kind === 'bosh') {
+    const cuttable = cuttableFetch();
+    return { transport: createBoshTransport({ url: server.boshUrl, fetch: cuttable.fetch, wait: 10, retryDelayMs: 50, maxRetries: 2 }), cut: cuttable.cut };
+  }
+  const transport = createWebSocketTransport({ url: server.websocketUrl, WebSocket: CuttableWebSocket as unknown as WebSocketConstructor });
+  const index = sockets.length; // the socket this transport opens on connect, right after
+  return { transport, cut: () => sockets[index]?.terminate() };
+}
+
 async function until(check: () => boolean, ms: number, what: string): Promise<void> {
   const deadline = Date.now() + ms;
   while (!check()) {
@@ -36,20 +66,22 @@ async function until(check: () => boolean, ms: number, what: string): Promise<vo
   }
 }
 
-for (const name of ['prosody', 'ejabberd'] as const) {
-  describe(`session over WebSocket against real ${name}`, function () {
+for (const [name, kind] of [['prosody', 'websocket'], ['ejabberd', 'websocket'], ['prosody', 'bosh'], ['ejabberd', 'bosh']] as const) {
+  describe(`session over ${kind} against real ${name}`, function () {
     this.timeout(30_000);
     let server: ServerHandle;
     const sessions: Session[] = [];
+    /** Whether XEP-0198 resumption works on this server and transport (not on Prosody 0.12 over BOSH). */
+    const RESUMABLE = !(name === 'prosody' && kind === 'bosh');
 
-    const session = (options: Partial<SessionOptions> = {}): { session: Session; traces: string[]; socket: () => WebSocket } => {
+    const session = (options: Partial<SessionOptions> = {}): { session: Session; traces: string[]; cut: () => void } => {
       const traces: string[] = [];
-      let socket: WebSocket | undefined;
+      let cut: (() => void) | undefined;
       const s = new Session({
         transport: () => {
-          const transport = createWebSocketTransport({ url: server.websocketUrl, WebSocket: CuttableWebSocket as unknown as WebSocketConstructor });
-          queueMicrotask(() => (socket = sockets.at(-1)));
-          return transport;
+          const made = connection(kind, server);
+          cut = made.cut;
+          return made.transport;
         },
         domain: server.domain,
         onTrace: (entry) => traces.push(`${entry.direction} ${entry.xml}`),
@@ -57,7 +89,7 @@ for (const name of ['prosody', 'ejabberd'] as const) {
         ...options,
       });
       sessions.push(s);
-      return { session: s, traces, socket: () => socket ?? assert.fail('no socket yet') };
+      return { session: s, traces, cut: () => (cut ?? assert.fail('no connection yet'))() };
     };
 
     const account = async (): Promise<{ username: string; password: string }> => {
@@ -117,7 +149,7 @@ for (const name of ['prosody', 'ejabberd'] as const) {
       assert.equal(again.status, 'offline');
     });
 
-    it('stream management: a receiver whose socket is cut resumes and gets every message exactly once', async () => {
+    it('stream management: a receiver whose connection is cut resumes and gets every message exactly once', async () => {
       const alice = await account();
       const bob = await account();
       const a = session();
@@ -133,15 +165,29 @@ for (const name of ['prosody', 'ejabberd'] as const) {
       b.session.on('reconnected', (wasResumed) => resumed.push(wasResumed));
       for (let i = 1; i <= 5; i++) a.session.send(message(bobJid, `m${i}`, `hello ${i}`));
       await until(() => bodies.length === 5, 5000, 'the first five messages');
-      b.socket().terminate(); // no close handshake: the server keeps the session for resumption
+      b.cut(); // no close handshake: the server keeps the session for resumption
       for (let i = 6; i <= 10; i++) a.session.send(message(bobJid, `m${i}`, `hello ${i}`));
+      if (!RESUMABLE) {
+        // Prosody 0.12.3 cannot resume over BOSH (mod_smacks.lua:585 indexes the BOSH session's missing
+        // `rawsend` and never answers <resume/>): the session comes back fresh; what was queued for the
+        // old session stays there. Checked: a fresh session, and delivery from then on, exactly once.
+        await until(() => resumed.length === 1 && b.session.status === 'online', 30_000, 'a fresh session');
+        assert.deepEqual(resumed, [false]);
+        const before = bodies.length;
+        for (let i = 11; i <= 13; i++) a.session.send(message(b.session.jid, `m${i}`, `hello ${i}`)); // the fresh session's JID
+        await until(() => bodies.includes('hello 13'), 10_000, 'the messages sent after the fresh session');
+        await wait(300);
+        assert.deepEqual(bodies.slice(before).filter((body) => Number(body.split(' ')[1]) > 10), ['hello 11', 'hello 12', 'hello 13']);
+        assert.equal(new Set(bodies).size, bodies.length, `duplicates: ${bodies.join(', ')}`);
+        return;
+      }
       await until(() => bodies.length >= 10 && b.session.status === 'online', 10_000, 'the resumed stream and the other five');
       await wait(300);
       assert.deepEqual(resumed, [true]);
       assert.deepEqual(bodies, Array.from({ length: 10 }, (_, i) => `hello ${i + 1}`));
     });
 
-    it('stream management: a sender whose socket is cut resends what the server did not ack, without duplicates; pending IQs settle', async () => {
+    it('stream management: a sender whose connection is cut resends what the server did not ack, without duplicates; pending IQs settle', async () => {
       const alice = await account();
       const bob = await account();
       const a = session();
@@ -155,7 +201,18 @@ for (const name of ['prosody', 'ejabberd'] as const) {
       });
       const pending = a.session.iq(ping(server.domain));
       for (let i = 1; i <= 8; i++) a.session.send(message(bobJid, `n${i}`, `note ${i}`));
-      a.socket().terminate();
+      a.cut();
+      if (!RESUMABLE) {
+        // See the receiver case: no resumption on Prosody over BOSH. The pending IQ settles (answered
+        // before the cut, timed out while Prosody does not answer <resume/>, or failed with the fresh
+        // session), and nothing is delivered twice.
+        const outcome = await pending.then(() => 'result', (error: unknown) => error);
+        assert.ok(outcome === 'result' || outcome instanceof TransportError || outcome instanceof TimeoutError, String(outcome));
+        await until(() => a.session.status === 'online', 30_000, 'a fresh session');
+        await wait(500);
+        assert.equal(new Set(bodies).size, bodies.length, `duplicates: ${bodies.join(', ')}`);
+        return;
+      }
       assert.equal((await pending).attrs.type, 'result');
       await until(() => bodies.length >= 8 && a.session.status === 'online', 10_000, 'all eight notes');
       await wait(300);
@@ -178,8 +235,10 @@ for (const name of ['prosody', 'ejabberd'] as const) {
       const outcome = await pending.then((answer) => answer.attrs.type as string, (error: unknown) => error);
       assert.ok(outcome === 'result' || outcome instanceof TimeoutError || outcome instanceof TransportError, String(outcome));
       assert.ok(Date.now() - started <= 3000 + 500, `settled after ${Date.now() - started} ms`);
-      await until(() => a.session.status === 'reconnecting', 10_000, 'the drop');
-      await assert.rejects(a.session.iq(ping(server.domain)), (e: unknown) => e instanceof TransportError && e.code === 'TRANSPORT_CLOSED');
+      await until(() => statuses.includes('reconnecting'), 10_000, 'the drop');
+      if (a.session.status === 'reconnecting') {
+        await assert.rejects(a.session.iq(ping(server.domain)), (e: unknown) => e instanceof TransportError && e.code === 'TRANSPORT_CLOSED');
+      }
       await restart;
       await until(() => a.session.status === 'online', 30_000, 'the session to come back');
       assert.equal((await a.session.iq(ping(server.domain))).attrs.type, 'result');

@@ -423,10 +423,17 @@ function killAllSync() {
  * @param {string} [host]
  */
 export async function registerUser(handle, user, password, host = handle.domain) {
-  const result = handle.name === 'prosody'
-    ? await run(requireExecutable('prosodyctl'), ['--config', handle.configFile, 'register', user, host, password], { cwd: handle.dataDir })
-    : await run(requireExecutable('ejabberdctl'), [...ejabberdctlArgs(handle.dataDir), 'register', user, host, password], ejabberdSpawnOptions(handle.dataDir));
-  if (result.code !== 0) {
+  // Just after a (re)start, ejabberd answers HTTP before its command tables are loaded ("no_exists"):
+  // such a failure is retried a few times.
+  for (let attempt = 1; ; attempt++) {
+    const result = handle.name === 'prosody'
+      ? await run(requireExecutable('prosodyctl'), ['--config', handle.configFile, 'register', user, host, password], { cwd: handle.dataDir })
+      : await run(requireExecutable('ejabberdctl'), [...ejabberdctlArgs(handle.dataDir), 'register', user, host, password], ejabberdSpawnOptions(handle.dataDir));
+    if (result.code === 0) return;
+    if (attempt < 10 && /no_exists|nodedown|not started/.test(result.output)) {
+      await sleep(300);
+      continue;
+    }
     throw new Error(`register ${user}@${host} on ${handle.name} failed (exit ${result.code}): ${result.output.trim()}`);
   }
 }

@@ -33,6 +33,14 @@ export type { LoginCredentials, ReconnectOptions, SessionEvents, SessionOptions,
 
 const isFeatures = (element: Element): boolean => isStreamElement(element, 'features');
 
+/** What pending requests fail with when the connection is gone for good: a `TransportError` with the cause. */
+function connectionLost(cause: XmppError): TransportError {
+  return cause instanceof TransportError ? cause : new TransportError('TRANSPORT_CLOSED', `the connection was lost (${cause.message})`, { cause });
+}
+
+/** How long a reconnect waits for the answer to `<resume/>` before starting a fresh session, in ms. */
+const RESUME_TIMEOUT_MS = 3000;
+
 /** An XMPP client session over one transport at a time. */
 export class Session {
   /** Handlers of incoming IQ get/set; unhandled ones are answered `service-unavailable`. */
@@ -289,13 +297,14 @@ export class Session {
     this.#inbox.lose(this.#lost);
     this.#events.emit('disconnected', info);
     if (this.#status === 'reconnecting') return; // a reconnect attempt failed: the loop goes on
+    const failure = connectionLost(this.#lost);
     if (wasOnline && !info.requested && this.#canReconnect()) {
       // Requests in flight stay pending when the stream may be resumed: they are sent again and answered.
-      if (!this.#sm.resumable) this.#caller.failAll(this.#lost);
+      if (!this.#sm.resumable) this.#caller.failAll(failure);
       void this.#reconnect();
       return;
     }
-    this.#caller.failAll(this.#lost);
+    this.#caller.failAll(failure);
     if (this.#status !== 'closing') this.#setStatus('offline', info.requested ? undefined : this.#lost);
   }
 
@@ -332,7 +341,7 @@ export class Session {
     }
     this.#credentials = undefined;
     this.#sm.reset();
-    this.#caller.failAll(lastError);
+    this.#caller.failAll(connectionLost(lastError));
     this.#setStatus('offline', lastError);
   }
 
@@ -343,7 +352,9 @@ export class Session {
     this.send(buildSmResume(this.#sm.inbound, previd));
     let reply: Element;
     try {
-      reply = await this.#next((element) => isStreamManagement(element) && (element.name === 'resumed' || element.name === 'failed'), 'stream resumption');
+      // A server answers <resume/> at once; one that does not (Prosody 0.12 over BOSH) costs 3 s at most.
+      const timeoutMs = Math.min(this.#options.requestTimeoutMs ?? 15_000, RESUME_TIMEOUT_MS);
+      reply = await this.#next((element) => isStreamManagement(element) && (element.name === 'resumed' || element.name === 'failed'), 'stream resumption', timeoutMs);
     } catch (error) {
       // No answer to <resume/> (a server may even crash on it): the next attempt starts a fresh session.
       this.#sm.reset();
@@ -413,8 +424,8 @@ export class Session {
   }
 
   /** The next incoming element that matches, during negotiation. */
-  #next(match: (element: Element) => boolean, what: string): Promise<Element> {
-    return this.#inbox.next(match, what, this.#options.requestTimeoutMs ?? 15_000);
+  #next(match: (element: Element) => boolean, what: string, timeoutMs = this.#options.requestTimeoutMs ?? 15_000): Promise<Element> {
+    return this.#inbox.next(match, what, timeoutMs);
   }
 
   #sendQuietly(element: Element): void {

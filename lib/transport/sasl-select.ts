@@ -107,7 +107,7 @@ export async function selectMechanism(
 
 /** IPv4 in the dotted form the WHATWG URL parser writes. */
 const IPV4 = /^(\d{1,3})\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
-/** `::ffff:127.x.y.z` as the URL parser writes it (`[::ffff:7fxx:xxxx]`). */
+/** `::ffff:127.x.y.z` as the URL parser writes it (e.g. `[::ffff:7f00:1]` for 127.0.0.1). */
 const MAPPED_LOOPBACK = /^\[::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}\]$/;
 
 /**

@@ -98,7 +98,7 @@ export class Session {
   }
 
   /**
-   * Opens a stream (unless one is open and not yet authenticated), authenticates and binds.
+   * Opens a stream, authenticates, binds and asks for stream management.
    * Resolves with the bound full JID.
    * @throws {SaslError} `SASL_FAILURE` (wrong credentials: `condition` says which), `SASL_NO_MECHANISM`,
    *   `SASL_SERVER_SIGNATURE`, `SASL_PROTOCOL`.
@@ -107,17 +107,7 @@ export class Session {
    */
   async login(credentials: LoginCredentials): Promise<string> {
     if (this.#status !== 'offline') throw new TransportError('TRANSPORT_FAILURE', `the session is ${this.#status}; close it first`);
-    try {
-      const features = await this.#openStream();
-      await this.#authenticate(features, credentials);
-      await this.#bind();
-      this.#enableStreamManagement();
-      this.#online(credentials);
-      return this.#jid;
-    } catch (error) {
-      await this.#abandon(error as XmppError);
-      throw error;
-    }
+    return this.#negotiate(async () => this.#logIn(await this.#openStream(), credentials));
   }
 
   /**
@@ -128,7 +118,7 @@ export class Session {
    */
   async register(account: { readonly username: string; readonly password: string }, options: { readonly login?: boolean } = {}): Promise<string | undefined> {
     if (this.#status !== 'offline') throw new TransportError('TRANSPORT_FAILURE', `the session is ${this.#status}; register on a closed one`);
-    try {
+    return this.#negotiate(async () => {
       const features = await this.#openStream();
       const form = parseRegisterForm(await this.iq((id) => buildRegisterGet(id)));
       await this.iq((id) => form.form
@@ -138,15 +128,27 @@ export class Session {
         await this.close();
         return undefined;
       }
-      await this.#authenticate(features, account);
-      await this.#bind();
-      this.#enableStreamManagement();
-      this.#online(account);
-      return this.#jid;
+      return this.#logIn(features, account);
+    });
+  }
+
+  /** Runs a negotiation; on any failure the stream is abandoned and the session is offline with the error. */
+  async #negotiate<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
     } catch (error) {
       await this.#abandon(error as XmppError);
       throw error;
     }
+  }
+
+  /** SASL, bind, stream management: from an unauthenticated stream's features to online. */
+  async #logIn(features: StreamFeatures, credentials: LoginCredentials): Promise<string> {
+    await this.#authenticate(features, credentials);
+    await this.#bind();
+    this.#enableStreamManagement();
+    this.#online(credentials);
+    return this.#jid;
   }
 
   /**

@@ -49,7 +49,6 @@ export function buildBindResult(id: string, jid: string): Element {
 export function parseBind(element: Element): BindResult {
   const bind = iqPayload(element, 'bind', NS_BIND);
   const text = requireChild(bind, 'jid', NS_BIND).getText().trim();
-  if (isNormalAsciiFullJid(text)) return { jid: text };
   let jid: Jid;
   try {
     jid = parseJid(text);
@@ -62,36 +61,6 @@ export function parseBind(element: Element): BindResult {
     throw new StanzaParseError('STANZA_INVALID_VALUE', `the bound JID '${text}' is not a full JID`);
   }
   return { jid: `${jid.local}@${jid.domain}/${jid.resource}` };
-}
-
-/**
- * Fast path for what servers write: `local@domain/resource` in ASCII that {@link parseJid} accepts and
- * leaves unchanged (local `[a-z0-9._+-]`, domain labels `[a-z0-9-]` not starting or ending with `-`,
- * resource printable ASCII; parts within the length limits). Anything else goes through `parseJid`.
- */
-function isNormalAsciiFullJid(text: string): boolean {
-  const at = text.indexOf('@');
-  const slash = text.indexOf('/');
-  if (at < 1 || slash < at + 2 || slash === text.length - 1 || text.length > 1023) return false;
-  for (let i = 0; i < at; i++) {
-    const c = text.charCodeAt(i);
-    // a-z, 0-9, '.', '_', '+', '-'
-    if (!((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 46 || c === 95 || c === 43 || c === 45)) return false;
-  }
-  let labelStart = at + 1;
-  for (let i = at + 1; i <= slash; i++) {
-    const c = i === slash ? 46 : text.charCodeAt(i);
-    if (c === 46) {
-      const length = i - labelStart;
-      if (length === 0 || length > 63 || text.charCodeAt(labelStart) === 45 || text.charCodeAt(i - 1) === 45) return false;
-      labelStart = i + 1;
-    } else if (!((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 45)) return false;
-  }
-  for (let i = slash + 1; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x20 || c > 0x7e) return false;
-  }
-  return true;
 }
 
 /**

@@ -148,11 +148,15 @@ export function expectElement(element: Element, name: string, ns: string): Eleme
 }
 
 /**
- * Reads a non-negative integer attribute or text (XML Schema `xs:unsignedLong` style, decimal digits).
+ * Reads a non-negative integer attribute or text: decimal digits, at most `Number.MAX_SAFE_INTEGER`
+ * (XML Schema `xs:unsignedLong` as far as JavaScript numbers are exact).
  * @throws {StanzaParseError} `STANZA_INVALID_VALUE` when it is not one.
  */
 export function parseUnsigned(value: string, what: string): number {
   const trimmed = value.trim();
-  if (!/^\d{1,15}$/.test(trimmed)) throw new StanzaParseError('STANZA_INVALID_VALUE', `${what} is not a non-negative integer: '${value}'`);
-  return Number(trimmed);
+  const number = Number(trimmed);
+  if (!/^\d{1,16}$/.test(trimmed) || number > Number.MAX_SAFE_INTEGER) {
+    throw new StanzaParseError('STANZA_INVALID_VALUE', `${what} is not a non-negative integer: '${value}'`);
+  }
+  return number;
 }

@@ -7,7 +7,7 @@
 import type { Element } from 'ltx';
 import { StanzaParseError } from '../errors.js';
 import { expectElement, findChild } from './element.js';
-import { toStanzaError } from './stanza-error.js';
+import { findStanzaErrorElement, toStanzaError } from './stanza-error.js';
 
 /**
  * The payload `<name xmlns=ns/>` of an IQ, or the element itself when it is that payload.
@@ -21,16 +21,11 @@ export function iqPayload(element: Element, name: string, ns: string, optional?:
 export function iqPayload(element: Element, name: string, ns: string, optional = false): Element | undefined {
   if (element.getName() !== 'iq') return expectElement(element, name, ns);
   if (element.attrs.type === 'error') {
-    const error = findChild(element, 'error', element.getNS() ?? 'jabber:client') ?? findAnyError(element);
+    const error = findStanzaErrorElement(element);
     if (!error) throw new StanzaParseError('STANZA_MISSING_PART', 'an IQ error without <error/>');
     throw toStanzaError(error, element);
   }
   const payload = findChild(element, name, ns);
   if (!payload && !optional) throw new StanzaParseError('STANZA_MISSING_PART', `the IQ has no <${name} xmlns='${ns}'/>`);
   return payload;
-}
-
-function findAnyError(element: Element): Element | undefined {
-  for (const child of element.children) if (typeof child !== 'string' && child.getName() === 'error') return child;
-  return undefined;
 }

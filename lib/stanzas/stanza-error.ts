@@ -79,6 +79,21 @@ export function parseStanzaError(error: Element): StanzaErrorDetails {
   };
 }
 
+/**
+ * The `<error/>` child of an error stanza: the one in the stanza's own namespace, else any child so
+ * named (RFC 6120 §8.3.2).
+ */
+export function findStanzaErrorElement(stanza: Element): Element | undefined {
+  const ns = stanza.getNS();
+  let any: Element | undefined;
+  for (const child of stanza.children) {
+    if (typeof child === 'string' || child.getName() !== 'error') continue;
+    if (child.getNS() === ns) return child;
+    any ??= child;
+  }
+  return any;
+}
+
 /** Makes the {@link StanzaError} to throw for an error stanza's `<error/>` element. */
 export function toStanzaError(error: Element, stanza?: Element): StanzaError {
   return new StanzaError(parseStanzaError(error), stanza);

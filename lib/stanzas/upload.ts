@@ -8,7 +8,7 @@ import { Element } from 'ltx';
 import { StanzaParseError } from '../errors.js';
 import { dataFieldValues, dataFormType } from './data-form.js';
 import { parseDiscoInfo, type DiscoInfo } from './disco.js';
-import { attr, expectElement, localNameIn, passesNsOn, requireAttr } from './element.js';
+import { attr, expectElement, localNameIn, parseUnsigned, passesNsOn, requireAttr } from './element.js';
 import { buildIqGet } from './iq.js';
 import { NS_UPLOAD } from './ns.js';
 import { iqPayload } from './payload.js';
@@ -75,7 +75,7 @@ export function parseUploadSlotRequest(element: Element): UploadSlotRequest {
   const request = iqPayload(element, 'request', NS_UPLOAD);
   const filename = requireAttr(request, 'filename');
   if (filename === '') throw new StanzaParseError('STANZA_INVALID_VALUE', 'an upload slot request with an empty filename');
-  const size = parseSize(requireAttr(request, 'size'), 'size');
+  const size = parseUnsigned(requireAttr(request, 'size'), 'size');
   const contentType = attr(request, 'content-type');
   return contentType === undefined ? { filename, size } : { filename, size, contentType };
 }
@@ -196,7 +196,7 @@ export function parseUploadMaxSize(discoInfo: DiscoInfo | Element): number | und
     if (dataFormType(form) !== NS_UPLOAD) continue;
     // XEP-0363 §3: the field MUST be named "max-file-size" and its value MUST be in bytes.
     const value = dataFieldValues(form, 'max-file-size')?.[0];
-    return value === undefined ? undefined : parseSize(value, 'max-file-size');
+    return value === undefined ? undefined : parseUnsigned(value, 'max-file-size');
   }
   return undefined;
 }
@@ -219,7 +219,7 @@ export function parseFileTooLarge(errorElement: Element): number | undefined {
   const inherits = passesNsOn(tooLarge);
   for (const child of tooLarge.children) {
     if (typeof child !== 'string' && localNameIn(child, NS_UPLOAD, inherits) === 'max-file-size') {
-      return parseSize(child.getText(), 'max-file-size');
+      return parseUnsigned(child.getText(), 'max-file-size');
     }
   }
   return undefined;
@@ -242,16 +242,6 @@ function fileTooLarge(element: Element): Element | undefined {
 function firstNamed(parent: Element, name: string): Element | undefined {
   for (const child of parent.children) if (typeof child !== 'string' && child.getName() === name) return child;
   return undefined;
-}
-
-/** A size in bytes: decimal digits, at most `Number.MAX_SAFE_INTEGER`. */
-function parseSize(value: string, what: string): number {
-  const trimmed = value.trim();
-  const size = Number(trimmed);
-  if (!/^\d{1,16}$/.test(trimmed) || size > Number.MAX_SAFE_INTEGER) {
-    throw new StanzaParseError('STANZA_INVALID_VALUE', `${what} is not a non-negative integer: '${value}'`);
-  }
-  return size;
 }
 
 // Reading children fast: namespaces without walking up the tree or comparing namespace strings for

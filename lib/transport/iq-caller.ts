@@ -9,7 +9,7 @@
 import type { Element } from 'ltx';
 import { StanzaParseError, TimeoutError, type XmppError } from '../errors.js';
 import { bareJid, parseJid, type Jid } from '../stanzas/jid.js';
-import { toStanzaError } from '../stanzas/stanza-error.js';
+import { findStanzaErrorElement, toStanzaError } from '../stanzas/stanza-error.js';
 
 /** What the caller needs from its session. */
 export interface IqCallerHost {
@@ -113,7 +113,7 @@ export class IqCaller {
       call.resolve(element);
       return true;
     }
-    const errorElement = findError(element);
+    const errorElement = findStanzaErrorElement(element);
     const error = errorElement
       ? toStanzaError(errorElement, element)
       : new StanzaParseError('STANZA_MISSING_PART', `the error answer to IQ ${id} has no <error/>`);
@@ -154,9 +154,4 @@ export class IqCaller {
     if (!from) return false;
     return from.local === to.local && from.domain === to.domain && from.resource === to.resource;
   }
-}
-
-function findError(element: Element): Element | undefined {
-  for (const child of element.children) if (typeof child !== 'string' && child.getName() === 'error') return child;
-  return undefined;
 }

@@ -58,10 +58,10 @@ function connection(kind: 'websocket' | 'bosh', server: ServerHandle): { transpo
   return { transport, cut: () => sockets[index]?.terminate() };
 }
 
-async function until(check: () => boolean, ms: number, what: string): Promise<void> {
+async function until(check: () => boolean, ms: number, what: string, state: () => unknown = () => ''): Promise<void> {
   const deadline = Date.now() + ms;
   while (!check()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what} ${JSON.stringify(state())}`);
     await wait(20);
   }
 }
@@ -97,6 +97,20 @@ for (const [name, kind] of [['prosody', 'websocket'], ['ejabberd', 'websocket'],
       const password = `pw-${username}-é`;
       await registerUser(server, username, password);
       return { username, password };
+    };
+
+    /** Two logged-in sessions; the message bodies that reach Bob, in order. */
+    const aliceAndBob = async () => {
+      const a = session();
+      const b = session();
+      await a.session.login(await account());
+      const bobJid = await b.session.login(await account());
+      const bodies: string[] = [];
+      b.session.on('stanza', (element) => {
+        const body = element.getChildText('body');
+        if (element.name === 'message' && body) bodies.push(body);
+      });
+      return { a, b, bobJid, bodies };
     };
 
     before(async function () {
@@ -150,21 +164,11 @@ for (const [name, kind] of [['prosody', 'websocket'], ['ejabberd', 'websocket'],
     });
 
     it('stream management: a receiver whose connection is cut resumes and gets every message exactly once', async () => {
-      const alice = await account();
-      const bob = await account();
-      const a = session();
-      const b = session();
-      await a.session.login(alice);
-      const bobJid = await b.session.login(bob);
-      const bodies: string[] = [];
-      b.session.on('stanza', (element) => {
-        const body = element.getChildText('body');
-        if (element.name === 'message' && body) bodies.push(body);
-      });
+      const { a, b, bobJid, bodies } = await aliceAndBob();
       const resumed: boolean[] = [];
       b.session.on('reconnected', (wasResumed) => resumed.push(wasResumed));
       for (let i = 1; i <= 5; i++) a.session.send(message(bobJid, `m${i}`, `hello ${i}`));
-      await until(() => bodies.length === 5, 5000, 'the first five messages');
+      await until(() => bodies.length === 5, 5000, 'the first five messages', () => ({ bodies, status: b.session.status }));
       b.cut(); // no close handshake: the server keeps the session for resumption
       for (let i = 6; i <= 10; i++) a.session.send(message(bobJid, `m${i}`, `hello ${i}`));
       if (!RESUMABLE) {
@@ -181,24 +185,15 @@ for (const [name, kind] of [['prosody', 'websocket'], ['ejabberd', 'websocket'],
         assert.equal(new Set(bodies).size, bodies.length, `duplicates: ${bodies.join(', ')}`);
         return;
       }
-      await until(() => bodies.length >= 10 && b.session.status === 'online', 10_000, 'the resumed stream and the other five');
+      await until(() => bodies.length >= 10 && b.session.status === 'online', 10_000, 'the resumed stream and the other five',
+        () => ({ bodies, status: b.session.status, resumed }));
       await wait(300);
       assert.deepEqual(resumed, [true]);
       assert.deepEqual(bodies, Array.from({ length: 10 }, (_, i) => `hello ${i + 1}`));
     });
 
     it('stream management: a sender whose connection is cut resends what the server did not ack, without duplicates; pending IQs settle', async () => {
-      const alice = await account();
-      const bob = await account();
-      const a = session();
-      const b = session();
-      await a.session.login(alice);
-      const bobJid = await b.session.login(bob);
-      const bodies: string[] = [];
-      b.session.on('stanza', (element) => {
-        const body = element.getChildText('body');
-        if (element.name === 'message' && body) bodies.push(body);
-      });
+      const { a, bobJid, bodies } = await aliceAndBob();
       const pending = a.session.iq(ping(server.domain));
       for (let i = 1; i <= 8; i++) a.session.send(message(bobJid, `n${i}`, `note ${i}`));
       a.cut();

@@ -197,6 +197,8 @@ async function launchAndWait(name, record, dataDir, logFrom, launch) {
   });
   const probeUrl = `http://${LOOPBACK}:${spec.httpPort}${spec.boshPath}`;
   await waitForProbe(probeUrl, exited, launched.logFile, dataDir);
+  // ejabberd answers HTTP before its command tables are loaded; accounts are made through commands.
+  if (name === 'ejabberd') await waitForEjabberdCommands(dataDir);
   const startMs = Date.now() - started;
 
   const pid = name === 'ejabberd' ? readEjabberdPid(dataDir, childPid) : childPid;
@@ -204,6 +206,20 @@ async function launchAndWait(name, record, dataDir, logFrom, launch) {
   record.mainPid = pid;
   assertNoLogErrors(name, launched.logFile, logFrom);
   return { pid, startMs, configFile: launched.configFile, logFile: launched.logFile };
+}
+
+/**
+ * Polls `ejabberdctl registered_vhosts` (a command of ejabberd_commands) until it succeeds.
+ * @param {string} dataDir
+ */
+async function waitForEjabberdCommands(dataDir) {
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  for (;;) {
+    const result = await run(requireExecutable('ejabberdctl'), [...ejabberdctlArgs(dataDir), 'registered_vhosts'], ejabberdSpawnOptions(dataDir));
+    if (result.code === 0) return;
+    if (Date.now() > deadline) throw new Error(`ejabberd commands not ready within ${START_TIMEOUT_MS / 1000} s: ${result.output.trim()}`);
+    await sleep(200);
+  }
 }
 
 /**
@@ -423,17 +439,10 @@ function killAllSync() {
  * @param {string} [host]
  */
 export async function registerUser(handle, user, password, host = handle.domain) {
-  // Just after a (re)start, ejabberd answers HTTP before its command tables are loaded ("no_exists"):
-  // such a failure is retried a few times.
-  for (let attempt = 1; ; attempt++) {
-    const result = handle.name === 'prosody'
-      ? await run(requireExecutable('prosodyctl'), ['--config', handle.configFile, 'register', user, host, password], { cwd: handle.dataDir })
-      : await run(requireExecutable('ejabberdctl'), [...ejabberdctlArgs(handle.dataDir), 'register', user, host, password], ejabberdSpawnOptions(handle.dataDir));
-    if (result.code === 0) return;
-    if (attempt < 10 && /no_exists|nodedown|not started/.test(result.output)) {
-      await sleep(300);
-      continue;
-    }
+  const result = handle.name === 'prosody'
+    ? await run(requireExecutable('prosodyctl'), ['--config', handle.configFile, 'register', user, host, password], { cwd: handle.dataDir })
+    : await run(requireExecutable('ejabberdctl'), [...ejabberdctlArgs(handle.dataDir), 'register', user, host, password], ejabberdSpawnOptions(handle.dataDir));
+  if (result.code !== 0) {
     throw new Error(`register ${user}@${host} on ${handle.name} failed (exit ${result.code}): ${result.output.trim()}`);
   }
 }

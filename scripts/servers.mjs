@@ -6,8 +6,8 @@
 //
 // What matters (facts in shared/notes/servers.md):
 // - Fixed loopback ports: Prosody http 15280 / c2s 15222; ejabberd http 25280 / c2s 25222 / Erlang
-//   distribution 25290. A port already taken fails the start with a message naming the holder; nothing
-//   else is ever killed.
+//   distribution 25290, each shifted by XMPP_PROFILE_PORT_OFFSET when set. A port already taken fails the
+//   start with a message naming the holder; nothing else is ever killed.
 // - Prosody does not exit when a module fails to load: after the probe answers, its log is checked for
 //   `error` lines and the start fails on any.
 // - ejabberdctl is a shell wrapper: the server is started in `foreground` mode as the `ejabberd` user

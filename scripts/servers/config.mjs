@@ -17,10 +17,26 @@ export const UPLOAD_HOST = 'upload.localhost';
 export const START_TIMEOUT_MS = 30_000;
 export const STOP_GRACE_MS = 5_000;
 
+/**
+ * Added to every port below, from `XMPP_PROFILE_PORT_OFFSET` (default 0), so that two checkouts (or a
+ * demo beside a test run) can run their servers on one machine at the same time.
+ */
+export const PORT_OFFSET = portOffset(process.env.XMPP_PROFILE_PORT_OFFSET);
+
 export const SERVERS = {
-  prosody: { httpPort: 15280, c2sPort: 15222, wsPath: '/xmpp-websocket', boshPath: '/http-bind' },
-  ejabberd: { httpPort: 25280, c2sPort: 25222, distPort: 25290, wsPath: '/ws', boshPath: '/bosh' },
+  prosody: { httpPort: 15280 + PORT_OFFSET, c2sPort: 15222 + PORT_OFFSET, wsPath: '/xmpp-websocket', boshPath: '/http-bind' },
+  ejabberd: { httpPort: 25280 + PORT_OFFSET, c2sPort: 25222 + PORT_OFFSET, distPort: 25290 + PORT_OFFSET, wsPath: '/ws', boshPath: '/bosh' },
 };
+
+/** @param {string | undefined} text */
+function portOffset(text) {
+  if (text === undefined || text === '') return 0;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0 || value > 30_000) {
+    throw new Error(`XMPP_PROFILE_PORT_OFFSET must be an integer from 0 to 30000, not "${text}"`);
+  }
+  return value;
+}
 
 /** @param {string} message */
 export const defaultLog = (message) => process.stderr.write(`[servers] ${message}\n`);

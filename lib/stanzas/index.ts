@@ -17,6 +17,7 @@ export * from './last-activity.js';
 export * from './roster.js';
 export * from './presence.js';
 export * from './blocking.js';
+export * from './blocked-by.js';
 export * from './privacy.js';
 export * from './register.js';
 export * from './disco.js';

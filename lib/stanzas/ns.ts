@@ -66,3 +66,5 @@ export const NS_PING = 'urn:xmpp:ping';
 export const NS_HTTPBIND = 'http://jabber.org/protocol/httpbind';
 /** XEP-0206 §8: the XMPP extension attributes of BOSH. */
 export const NS_XBOSH = 'urn:xmpp:xbosh';
+/** The project's own "who blocked me" protocol (server/prosody/modules/mod_profile_blocked_by.lua). */
+export const NS_BLOCKED_BY = 'urn:xmpp-profile:blocked-by:0';

@@ -152,6 +152,11 @@ const ENTITY: Readonly<Record<string, string>> = {
 };
 const toEntity = (c: string): string => ENTITY[c] ?? c;
 
+/** True when the text holds no character that XML 1.0 cannot carry (XML 1.0 §2.2), so it can be written. */
+export function isXmlSafe(value: string): boolean {
+  return !INVALID_CHAR.test(value);
+}
+
 function checkChars(value: string): void {
   const bad = INVALID_CHAR.exec(value);
   if (bad) {

@@ -12,7 +12,8 @@
 --   http_default_host           HTTP is routed by the Host header; 127.0.0.1 must map to "localhost".
 --   s2s disabled, no s2s ports  nothing of this server talks to the outside world.
 --   https_ports = {}            no certificates: an https listener would only log errors.
---   plugin_paths                the project's own Prosody modules (server/prosody/modules).
+--   plugin_paths                the project's own Prosody modules (server/prosody/modules): see the end
+--                               of modules_enabled.
 -- Prosody does not exit when a module fails to load: the start script checks the log for errors.
 
 run_as_root = true
@@ -77,7 +78,16 @@ modules_enabled = {
 	"version";
 	"uptime";
 	"posix";
+	-- The project's own modules (server/prosody/modules), loaded on every VirtualHost:
+	"profile_blocked_by"; -- who blocked me: reverse index of XEP-0191 blocks, query and pushes
+	                      -- (urn:xmpp-profile:blocked-by:0)
+	"profile_token";      -- OAuth 2.0 password grant at {{HTTP_BASE}}oauth/token; its tokens log in
+	                      -- with SASL OAUTHBEARER and X-OAUTH2 next to SCRAM-SHA-1 and PLAIN
 }
+
+-- Lifetime of a token from mod_profile_token, in seconds. A request may ask for a shorter one with the
+-- form parameter expires_in (never longer).
+profile_token_ttl = 3600
 
 VirtualHost "{{DOMAIN}}"
 

@@ -1,7 +1,21 @@
 /**
- * xmpp-profile: the profile module of a chat SDK over standard XMPP.
+ * xmpp-profile: the profile module of a chat SDK over standard XMPP (API.md).
  *
- * This entry point carries the typed errors today; `createSDK()` and `SDK` join it with the profile
- * SDK. The pure codecs are in `xmpp-profile/stanzas`.
+ * `createSDK()` makes an independent SDK instance; `SDK` is a ready default one. The typed errors of
+ * the lower layers are here too; the pure codecs are in `xmpp-profile/stanzas`, the transports and
+ * the session in `xmpp-profile/transport`.
  */
+import { createSDK, type ProfileSDK } from './profile/sdk.js';
+
 export * from './errors.js';
+export { createSDK, ProfileSDK } from './profile/sdk.js';
+export type { CurrentUserJidAnswer, ImageInput, LastSeenAnswer, RegisterAnswer } from './profile/sdk.js';
+export { SdkError, CONDITION_STATUS } from './profile/answers.js';
+export type { InitOptions } from './profile/options.js';
+export type { TokenAnswer } from './profile/token.js';
+export type { RosterStore } from './profile/roster-store.js';
+export { createMemoryRosterStore, createWebStorageRosterStore } from './profile/roster-store.js';
+export type * from './profile/types.js';
+
+/** A ready default instance (API.md §1). */
+export const SDK: ProfileSDK = createSDK();

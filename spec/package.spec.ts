@@ -23,7 +23,8 @@ describe('package', () => {
   it('the built entry points that have code import by package name, with their types', async () => {
     for (const entry of ['.', './stanzas'] as const) {
       const target = pkg.exports[entry];
-      assert.ok(typeof target === 'object' && target.import && target.types);
+      const paths = target as Record<string, string>;
+      assert.ok(typeof target === 'object' && (paths.import ?? paths.default) && target.types);
       assert.ok(existsSync(fileURLToPath(new URL(target.types, root))), `${target.types} missing: run npm run build`);
     }
     // Through variables, so that the type check does not need dist/ to exist yet.
@@ -31,6 +32,13 @@ describe('package', () => {
     const main = (await import(mainEntry)) as Record<string, unknown>;
     assert.equal(typeof main.XmppError, 'function');
     assert.equal(typeof main.StanzaParseError, 'function');
+    assert.equal(typeof main.createSDK, 'function');
+    assert.equal(typeof main.SdkError, 'function');
+    const sdk = main.SDK as Record<string, unknown>;
+    for (const method of ['initializeSDK', 'register', 'connect', 'logout', 'getFriendsList', 'getUserProfile', 'setUserProfile', 'getLastSeen',
+      'blockUser', 'unblockUser', 'getUsersIBlocked', 'getUsersWhoBlockedMe', 'getCurrentUserJid', 'getUserToken', 'setUserToken']) {
+      assert.equal(typeof sdk[method], 'function', `SDK lacks ${method} (API.md §3)`);
+    }
     const stanzas = (await import(stanzasEntry)) as Record<string, unknown>;
     for (const name of ['parseXml', 'serialize', 'parseJid', 'buildVCardGet', 'buildVCardSet', 'parseVCard', 'buildRosterGet', 'parseRoster',
       'buildBlocklistGet', 'buildBlock', 'buildUnblock', 'parseBlocklist', 'buildPrivacyList', 'parsePrivacyLists',

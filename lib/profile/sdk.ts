@@ -92,7 +92,7 @@ export class ProfileSDK {
       const answer = failure(error);
       if (answer.statusCode === 409) return fail(409, `USER_IDENTIFIER is already registered: ${username.value}@${domain}`);
       if (answer.statusCode === 501) return fail(501, `the server does not offer in-band registration (${answer.message})`);
-      return answer;
+      return refusedParameter('USER_IDENTIFIER', answer);
     } finally {
       this.#pending = false;
     }
@@ -188,7 +188,7 @@ export class ProfileSDK {
       emit(this.#listeners(), 'userProfileListener', profile);
       return ok('Success', { data: profile });
     } catch (error) {
-      return failure(error);
+      return refusedParameter('TO_USER_JID', failure(error));
     }
   }
 
@@ -248,7 +248,7 @@ export class ProfileSDK {
     try {
       return ok('Success', { data: await getLastSeen(connection.exchange, jid.value) });
     } catch (error) {
-      return failure(error);
+      return refusedParameter('TO_USER_JID', failure(error));
     }
   }
 
@@ -301,13 +301,14 @@ export class ProfileSDK {
     const password = checkText('PASSWORD', PASSWORD, MAX_CREDENTIAL_LENGTH, true);
     if (!password.ok) return password.answer;
     if (config.tokenEndpoint === '') return fail(501, 'no token endpoint: pass apiBaseUrl or tokenEndpoint to initializeSDK');
-    return requestUserToken({
+    const answer = await requestUserToken({
       endpoint: config.tokenEndpoint,
       userJid: `${username.value}@${domain}`,
       password: password.value,
       fetch: config.fetch,
       timeoutMs: config.requestTimeoutMs,
     });
+    return answer.statusCode === 400 ? fail(400, `USERNAME or PASSWORD: ${answer.message}`) : answer;
   }
 
   /** Keeps a token for token login (`connect(USERNAME)` without a password). */
@@ -336,7 +337,7 @@ export class ProfileSDK {
       await addFriend(connection.exchange, jid.value, name.value);
       return ok('Success');
     } catch (error) {
-      return failure(error);
+      return refusedParameter('TO_USER_JID', failure(error));
     }
   }
 
@@ -351,7 +352,7 @@ export class ProfileSDK {
       await removeFriend(connection.exchange, jid.value);
       return ok('Success');
     } catch (error) {
-      return failure(error);
+      return refusedParameter('TO_USER_JID', failure(error));
     }
   }
 
@@ -365,7 +366,7 @@ export class ProfileSDK {
       if (event) emit(this.#listeners(), 'blockUserListener', event);
       return ok('Success');
     } catch (error) {
-      return failure(error);
+      return refusedParameter('TO_USER_JID', failure(error));
     }
   }
 
@@ -437,6 +438,14 @@ export class ProfileSDK {
 /** Makes a new, independent SDK instance (API.md §2). */
 export function createSDK(): ProfileSDK {
   return new ProfileSDK();
+}
+
+/**
+ * A 400 from the server to a request about one parameter (e.g. a JID the SDK's own checks accept but
+ * the server's older stringprep tables do not) names that parameter, as the SDK's own 400s do.
+ */
+function refusedParameter(name: string, answer: Answer): Answer {
+  return answer.statusCode === 400 ? fail(400, `${name} was refused by the server (${answer.message})`) : answer;
 }
 
 function notInitialized(): Answer {

@@ -46,7 +46,7 @@ export function checkUserJid(name: string, value: unknown, domain: string): Chec
   const text = value.trim();
   if (text === '') return invalid(name, 'is required');
   try {
-    const jid = text.includes('@') ? parseJid(text) : parseJid(`${escapeLocal(text)}@${domain}`);
+    const jid = text.includes('@') ? parseJidLoosely(value, text) : parseJid(`${escapeLocal(text)}@${domain}`);
     if (jid.local === '') return invalid(name, `must name a user (user@domain), not the domain '${text}'`);
     return valid(bareJid(jid));
   } catch (error) {
@@ -105,6 +105,15 @@ export function checkEmail(name: string, value: unknown): Checked<string> {
   const email = text.value.trim();
   if (email !== '' && !EMAIL.test(email)) return invalid(name, `is not an e-mail address: '${text.value}'`);
   return valid(email);
+}
+
+/** A JID as written, else with the spaces around it trimmed (a resource may end with a space). */
+function parseJidLoosely(raw: string, trimmed: string): ReturnType<typeof parseJid> {
+  try {
+    return parseJid(raw);
+  } catch {
+    return parseJid(trimmed);
+  }
 }
 
 /** The local part for a user id: kept when it is a valid one already (`alice`, `alice\20smith`), else escaped (XEP-0106). */

@@ -5,6 +5,7 @@
 // 50 concurrent calls on one session.
 
 import { strict as assert } from 'node:assert';
+import fc from 'fast-check';
 import { createSDK, SdkError, type ProfileSDK } from '../../lib/node.js';
 import type { BlockEvent, ConnectionEvent, Profile, User } from '../../lib/profile/types.js';
 import { freshName } from '../support/accounts.js';
@@ -214,6 +215,37 @@ for (const target of TARGETS) {
         assert.equal((await a.sdk.logout()).statusCode, 500);
         assert.deepEqual(await a.sdk.connect(a.username, a.password), { statusCode: 200, message: 'Login Success' });
         assert.deepEqual(a.connection.at(-1), { status: 'CONNECTED' });
+      });
+    });
+
+    describe('parameters', () => {
+      it('for arbitrary strings, every method answers 400 naming the parameter or goes on; none throws', async function () {
+        if (target.bosh) this.skip(); // the same checks; once per server is enough
+        const a = await user('prop');
+        const anyText = fc.oneof(fc.string({ unit: 'grapheme', maxLength: 40 }), fc.constantFrom('', ' ', '@', 'a@', '@b', 'x@y/z', '\u0000', '\uD800', 'bob', `nobody@${server.domain}`));
+        const allowed = new Set([200, 400, 401, 403, 404, 408, 409, 500, 501]);
+        const calls: [string, (text: string) => Promise<{ statusCode: number; message: string }>][] = [
+          ['TO_USER_JID', (text) => a.sdk.getUserProfile(text)],
+          ['TO_USER_JID', (text) => a.sdk.getLastSeen(text)],
+          ['TO_USER_JID', (text) => a.sdk.unblockUser(text)],
+          ['NAME', (text) => a.sdk.setUserProfile(text)],
+          ['IMAGE', (text) => a.sdk.setUserProfile(undefined, text)],
+          ['STATUS', (text) => a.sdk.setUserProfile(undefined, undefined, text)],
+          ['MOBILE_NUMBER', (text) => a.sdk.setUserProfile(undefined, undefined, undefined, text)],
+          ['EMAIL', (text) => a.sdk.setUserProfile(undefined, undefined, undefined, undefined, text)],
+          ['USERNAME', (text) => a.sdk.getUserToken(text, 'pw')],
+          ['TOKEN', (text) => a.sdk.setUserToken(text)],
+          ['USER_IDENTIFIER', async (text) => (await tester()).sdk.register(text.length > 20 ? text : `${text}\u0000`)],
+        ];
+        let checked = 0;
+        await fc.assert(fc.asyncProperty(fc.constantFrom(...calls), anyText, async ([name, run], text) => {
+          const answer = await run(text);
+          assert.ok(allowed.has(answer.statusCode), `${name}: ${answer.statusCode}`);
+          if (answer.statusCode === 400) assert.ok(answer.message.startsWith(name), `${name} 400 names another: ${answer.message}`);
+          checked++;
+        }), { numRuns: 150 });
+        assert.equal(checked, 150);
+        assert.equal(a.sdk.getCurrentUserJid().statusCode, 200, 'the session survived');
       });
     });
 

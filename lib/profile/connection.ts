@@ -11,6 +11,7 @@
  */
 import type { Element } from 'ltx';
 import { NS_BLOCKING, NS_DISCO_INFO, NS_PRIVACY, NS_ROSTER } from '../stanzas/ns.js';
+import { parseRosterPush } from '../stanzas/roster.js';
 import { buildSubscribed, isPresence, parsePresence } from '../stanzas/presence.js';
 import { bareJid, jidEquals, parseJid } from '../stanzas/jid.js';
 import { StanzaError, StanzaParseError, type StanzaErrorCondition, type StanzaErrorType } from '../errors.js';
@@ -127,6 +128,7 @@ export class Connection {
    * `service-unavailable` (the sender learns nothing); a malformed one is a `bad-request`.
    */
   #onRosterPush(element: Element): undefined {
+    const before = this.#subscriptionBefore(element);
     let item;
     try {
       item = applyRosterPush(this.userJid, this.friends, this.#context.rosterStore, element);
@@ -139,8 +141,31 @@ export class Connection {
       if (from !== undefined && !jidEquals(from, this.userJid, true)) throw stanzaError('cancel', 'service-unavailable', '');
       return undefined; // a push before the roster was fetched: acknowledged, nothing to show yet
     }
+    if ((item.subscription === 'from' || item.subscription === 'both') && item.subscription !== before) {
+      // The contact may now see this user's presence: send it to them at once. Servers send it on
+      // approval too, but ejabberd 23.01 may handle that presence before its roster knows the
+      // subscription, and then never learns this client's caps: no vCard4 pushes would reach it.
+      this.#sendQuietly(buildOwnPresence(item.jid));
+    }
     void this.friendsList().then((users) => emit(this.#context.listeners, 'friendsListListener', users), () => undefined);
     return undefined;
+  }
+
+  /** The subscription the roster had for the pushed item's JID, before the push. */
+  #subscriptionBefore(element: Element): string | undefined {
+    try {
+      return this.friends.items.get(parseRosterPush(element).item.jid)?.subscription;
+    } catch {
+      return undefined;
+    }
+  }
+
+  #sendQuietly(element: Element): void {
+    try {
+      this.session.send(element);
+    } catch {
+      // offline: presence goes out again at the next login
+    }
   }
 
   #onBlockingPush(element: Element): undefined {

@@ -30,11 +30,13 @@ export const OWN_DISCO_INFO: DiscoInfo = {
 export const OWN_CAPS_VER = capsHash(OWN_DISCO_INFO);
 
 /**
- * The available presence this client sends after login (RFC 6121 §4.2), with its caps.
+ * The available presence this client sends after login (RFC 6121 §4.2), with its caps; with `to`,
+ * directed to one contact (RFC 6121 §4.6).
  * @see https://www.rfc-editor.org/rfc/rfc6121#section-4.2
  */
-export function buildOwnPresence(): Element {
-  return buildPresence({ caps: { hash: 'sha-1', node: CAPS_NODE, ver: OWN_CAPS_VER } });
+export function buildOwnPresence(to?: string): Element {
+  const caps = { hash: 'sha-1', node: CAPS_NODE, ver: OWN_CAPS_VER };
+  return buildPresence(to === undefined ? { caps } : { to, caps });
 }
 
 /**

@@ -27,18 +27,11 @@ import { Session } from '../../lib/transport/session.js';
 import { createWebSocketTransport, type WebSocketConstructor } from '../../lib/transport/websocket.js';
 import { freshName } from '../support/accounts.js';
 import { useServer, type ServerHandle } from '../support/servers.js';
+import { until, wait } from '../support/wait.js';
 
-const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const ev = (jid: string, block: boolean, by: 'me' | 'contact' = 'me'): BlockEvent =>
   ({ blockedUserId: jid.slice(0, jid.indexOf('@')), jid, type: block ? 'block_user' : 'unblock_user', by });
 
-async function until(check: () => boolean, ms: number, what: string, state: () => unknown = () => ''): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what} ${JSON.stringify(state())}`);
-    await wait(20);
-  }
-}
 
 /** A logged-in session with its blocking state, the pushes wired as the facade wires them. */
 interface Device {

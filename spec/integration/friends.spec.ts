@@ -22,17 +22,10 @@ import { parseXml } from '../../lib/stanzas/xml.js';
 import { createBoshTransport, createWebSocketTransport, Session } from '../../lib/transport/node.js';
 import { freshName } from '../support/accounts.js';
 import { useServer, type ServerHandle } from '../support/servers.js';
+import { until } from '../support/wait.js';
 
 type Kind = 'websocket' | 'bosh';
-const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function until(check: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await wait(20);
-  }
-}
 
 const vcard = (nickName: string, more: Partial<VCardFields> = {}): VCardFields =>
   ({ nickName, image: '', status: `${nickName}'s status <&>`, mobileNumber: '', email: `${nickName}@mail.test`, ...more });

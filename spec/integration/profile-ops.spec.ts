@@ -24,16 +24,9 @@ import { parseXml } from '../../lib/stanzas/xml.js';
 import { Session, createBoshTransport, createWebSocketTransport } from '../../lib/transport/node.js';
 import { freshName } from '../support/accounts.js';
 import { registerUser, useServer, type ServerHandle } from '../support/servers.js';
+import { until, wait } from '../support/wait.js';
 
-const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function until(check: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await wait(20);
-  }
-}
 
 // A real 1x1 PNG (a red pixel).
 const PNG = parseBase64('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGP4z8DwHwAFAAH/iZk9HQAAAABJRU5ErkJggg==');

@@ -26,6 +26,7 @@ import { buildUnregister } from '../../lib/stanzas/register.js';
 import { Session, createWebSocketTransport, type SessionOptions } from '../../lib/transport/node.js';
 import { freshName } from '../support/accounts.js';
 import { registerUser, restartServer, useServer, type ServerHandleOf } from '../support/servers.js';
+import { wait } from '../support/wait.js';
 
 interface Account {
   readonly username: string;
@@ -47,7 +48,6 @@ interface TokenAnswer {
   readonly body: Record<string, unknown>;
 }
 
-const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const ping = (to: string) => (id: string): Element => buildIqGet(id, to, new Element('ping', { xmlns: NS_PING }));
 const isNotAuthorized = (error: unknown): boolean =>
   error instanceof SaslError && error.code === 'SASL_FAILURE' && error.condition === 'not-authorized';

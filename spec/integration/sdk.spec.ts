@@ -11,6 +11,7 @@ import { createSDK, SdkError, type ProfileSDK } from '../../lib/node.js';
 import type { BlockEvent, ConnectionEvent, Profile, User } from '../../lib/profile/types.js';
 import { freshName } from '../support/accounts.js';
 import { restartServer, useServer, type ServerHandle } from '../support/servers.js';
+import { until, wait } from '../support/wait.js';
 
 /** A user of the SDK with every listener recording its payloads. */
 interface Tester {
@@ -24,16 +25,7 @@ interface Tester {
   jid: string;
 }
 
-const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Waits until `check()` holds; fails with `what` after `ms`. */
-async function until(what: string, check: () => boolean | Promise<boolean>, ms = 8000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
-    await wait(25);
-  }
-}
 
 /** A PNG of 2x2 pixels. */
 const PNG = Uint8Array.from(Buffer.from(
@@ -105,14 +97,11 @@ for (const target of TARGETS) {
       assert.equal((await a.sdk.addFriend(b.jid, 'Bee')).statusCode, 200);
       assert.equal((await b.sdk.addFriend(a.jid)).statusCode, 200);
       for (const [x, y] of [[a, b], [b, a]] as const) {
-        let last = '';
-        await until(`${x.jid} to see ${y.jid} as a friend`, async () => {
-          const answer = await x.sdk.getFriendsList();
-          last = JSON.stringify(answer);
-          return answer.data?.find((u) => u.userJid === y.jid)?.isFriend === true;
-        }).catch((error: Error) => {
-          throw new Error(`${error.message}; last answer: ${last}`);
-        });
+        let last: unknown;
+        await until(async () => {
+          last = await x.sdk.getFriendsList();
+          return (last as Awaited<ReturnType<ProfileSDK['getFriendsList']>>).data?.find((u) => u.userJid === y.jid)?.isFriend === true;
+        }, 8000, `${x.jid} to see ${y.jid} as a friend`, () => last);
       }
       return [a, b];
     }
@@ -273,7 +262,7 @@ for (const target of TARGETS) {
         b.profiles.length = 0;
         // A change pushed by the server (XEP-0292 over PEP), no polling.
         assert.equal((await a.sdk.setUserProfile(undefined, undefined, 'Back home')).statusCode, 200);
-        await until('the profile push', () => b.profiles.some((p) => p.userJid === a.jid && p.status === 'Back home'));
+        await until(() => b.profiles.some((p) => p.userJid === a.jid && p.status === 'Back home'), 8000, 'the profile push');
         const pushed = b.profiles.find((p) => p.status === 'Back home')!;
         assert.deepEqual(pushed, { ...expected, status: 'Back home' });
         // Left-out fields were kept.
@@ -313,7 +302,7 @@ for (const target of TARGETS) {
         await b.sdk.setUserProfile('Bee', '', 'buzz', '', 'bee@example.com');
         a.friends.length = 0;
         assert.equal((await a.sdk.addFriend(c.jid, 'Sea')).statusCode, 200);
-        await until('a roster push to fire friendsListListener', () => a.friends.some((list) => list.some((u) => u.userJid === c.jid)));
+        await until(() => a.friends.some((list) => list.some((u) => u.userJid === c.jid)), 8000, 'a roster push to fire friendsListListener');
         const heard = a.friends.length;
         const answer = await a.sdk.getFriendsList();
         assert.equal(answer.statusCode, 200);
@@ -365,13 +354,13 @@ for (const target of TARGETS) {
         assert.deepEqual(await a.sdk.blockUser(b.jid), { statusCode: 200, message: 'Success' });
         const blocked: BlockEvent = { blockedUserId: b.username, jid: b.jid, type: 'block_user', by: 'me' };
         assert.deepEqual(a.blocks, [blocked]);
-        await until('the other device to hear of the block', () => aPhone.blocks.length > 0);
+        await until(() => aPhone.blocks.length > 0, 8000, 'the other device to hear of the block');
         assert.deepEqual(aPhone.blocks, [blocked]);
         assert.deepEqual(await a.sdk.getUsersIBlocked(), { statusCode: 200, message: 'Success', data: [{ jid: b.jid, userId: b.username }] });
         // Blocking again changes nothing: no second event.
         assert.equal((await a.sdk.blockUser(b.jid)).statusCode, 200);
         if (target.server === 'prosody') {
-          await until('the blocked user to be told', () => b.blocks.length > 0);
+          await until(() => b.blocks.length > 0, 8000, 'the blocked user to be told');
           assert.deepEqual(b.blocks, [{ blockedUserId: a.username, jid: a.jid, type: 'block_user', by: 'contact' }]);
           assert.deepEqual(await b.sdk.getUsersWhoBlockedMe(), { statusCode: 200, message: 'Success', data: [{ jid: a.jid, userId: a.username }] });
         } else {
@@ -380,10 +369,10 @@ for (const target of TARGETS) {
         assert.deepEqual(await a.sdk.unblockUser(b.jid), { statusCode: 200, message: 'Success' });
         assert.deepEqual(a.blocks.at(-1), { ...blocked, type: 'unblock_user' });
         assert.equal(a.blocks.length, 2);
-        await until('the other device to hear of the unblock', () => aPhone.blocks.length === 2);
+        await until(() => aPhone.blocks.length === 2, 8000, 'the other device to hear of the unblock');
         assert.deepEqual((await a.sdk.getUsersIBlocked()).data, []);
         if (target.server === 'prosody') {
-          await until('the unblocked user to be told', () => b.blocks.length === 2);
+          await until(() => b.blocks.length === 2, 8000, 'the unblocked user to be told');
           assert.deepEqual(b.blocks[1], { blockedUserId: a.username, jid: a.jid, type: 'unblock_user', by: 'contact' });
           assert.deepEqual((await b.sdk.getUsersWhoBlockedMe()).data, []);
         }
@@ -398,7 +387,7 @@ for (const target of TARGETS) {
         const b = await user('re');
         await b.sdk.setUserProfile('Still here');
         await restartServer(server, { downMs: 300 });
-        await until('CONNECTED again', () => a.connection.filter((e) => e.status === 'CONNECTED').length >= 2, 20_000);
+        await until(() => a.connection.filter((e) => e.status === 'CONNECTED').length >= 2, 20_000, 'CONNECTED again', () => a.connection);
         const statuses = a.connection.map((e) => e.status);
         assert.deepEqual(statuses.slice(0, 1), ['CONNECTED']);
         assert.ok(statuses.indexOf('RECONNECTING') > 0 && statuses.indexOf('RECONNECTING') < statuses.lastIndexOf('CONNECTED'), statuses.join(' '));
@@ -415,7 +404,7 @@ for (const target of TARGETS) {
         const t = await tester({ reconnect: { maxAttempts: 2, baseMs: 50, capMs: 100 } });
         await t.sdk.connect(a.username, a.password);
         await restartServer(server, { downMs: 2000 });
-        await until(`CONNECTIONFAILED (saw ${t.connection.map((e) => e.status).join(' ')})`, () => t.connection.some((e) => e.status === 'CONNECTIONFAILED'), 20_000);
+        await until(() => t.connection.some((e) => e.status === 'CONNECTIONFAILED'), 20_000, 'CONNECTIONFAILED', () => t.connection);
         const failed = t.connection.find((e) => e.status === 'CONNECTIONFAILED')!;
         assert.equal(failed.statusCode, 500);
         assert.equal((await t.sdk.getFriendsList()).statusCode, 500);

@@ -16,6 +16,7 @@ import type { Transport } from '../../lib/transport/transport.js';
 import { createWebSocketTransport, type WebSocketConstructor } from '../../lib/transport/websocket.js';
 import { freshName } from '../support/accounts.js';
 import { registerUser, restartServer, useServer, type ServerHandle } from '../support/servers.js';
+import { until, wait } from '../support/wait.js';
 
 /** A `ws` WebSocket that remembers its instances, so that a test can cut one abruptly. */
 const sockets: WebSocket[] = [];
@@ -29,7 +30,6 @@ class CuttableWebSocket extends WebSocket {
 const ping = (to: string) => (id: string): Element => buildIqGet(id, to, new Element('ping', { xmlns: NS_PING }));
 const message = (to: string, id: string, body: string): Element =>
   new Element('message', { xmlns: 'jabber:client', to, id, type: 'chat' }).c('body').t(body).root();
-const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A fetch whose requests, in flight and to come, can all be made to fail (their responses dropped). */
 function cuttableFetch(): { fetch: BoshFetch; cut: () => void } {
@@ -58,13 +58,6 @@ function connection(kind: 'websocket' | 'bosh', server: ServerHandle): { transpo
   return { transport, cut: () => sockets[index]?.terminate() };
 }
 
-async function until(check: () => boolean, ms: number, what: string, state: () => unknown = () => ''): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what} ${JSON.stringify(state())}`);
-    await wait(20);
-  }
-}
 
 for (const [name, kind] of [['prosody', 'websocket'], ['ejabberd', 'websocket'], ['prosody', 'bosh'], ['ejabberd', 'bosh']] as const) {
   describe(`session over ${kind} against real ${name}`, function () {

@@ -83,7 +83,10 @@ export class Connection {
    * subscribe this resource to their pushes (RFC 6121 §2.1.6, XEP-0191 §3.1).
    */
   start(fresh: boolean): void {
-    if (fresh) this.friends.fetched = false;
+    if (fresh) {
+      this.friends.fetched = false;
+      this.profiles.ownVCard = undefined; // another device may have changed it meanwhile
+    }
     this.session.send(buildOwnPresence());
     void this.loadRoster().catch(() => undefined);
     // After a fresh reconnect, what changed meanwhile (from another device) is told as events.
@@ -198,8 +201,12 @@ export class Connection {
    */
   #onProfilePush(profile: Profile): void {
     const fresh = this.noteProfile(profile);
+    const own = profile.userJid === this.userJid;
     // This user's own change comes back as a push too; the call that made it fires the event.
-    if (!fresh || (profile.userJid === this.userJid && this.#ownUpdates > 0)) return;
+    if (own && this.#ownUpdates > 0) return;
+    // A change from another device: the copy of the own vCard kept for the next update is stale.
+    if (own && fresh) this.profiles.ownVCard = undefined;
+    if (!fresh) return;
     emit(this.#context.listeners, 'userProfileListener', profile);
   }
 

@@ -7,6 +7,8 @@
 import type { TraceHook } from '../transport/trace.js';
 import type { ReconnectOptions } from '../transport/session-options.js';
 import type { Transport, TransportFactory } from '../transport/transport.js';
+import { createBoshTransport } from '../transport/bosh.js';
+import { createWebSocketTransport } from '../transport/websocket.js';
 import type { WebSocketConstructor } from '../transport/websocket.js';
 import { parseJid } from '../stanzas/jid.js';
 import { fail } from './answers.js';
@@ -185,4 +187,14 @@ function isHttpUrl(text: string): boolean {
 
 function isPositiveInteger(value: unknown): boolean {
   return typeof value === 'number' && Number.isInteger(value) && value > 0;
+}
+
+/** The transport of the options, or a factory of WebSocket or BOSH transports to `service`. */
+export function transportOf(config: SdkConfig): Transport | TransportFactory {
+  if (config.transport) return config.transport;
+  const url = config.service;
+  if (url.startsWith('ws:') || url.startsWith('wss:')) {
+    return () => createWebSocketTransport({ url, ...(config.WebSocket ? { WebSocket: config.WebSocket } : {}) });
+  }
+  return () => createBoshTransport({ url, fetch: config.fetch });
 }

@@ -7,12 +7,9 @@
  * @see API.md
  */
 import { SaslError } from '../errors.js';
-import { createBoshTransport } from '../transport/bosh.js';
 import { createScramKeyCache, type ScramKeyCache } from '../transport/scram.js';
 import { Session } from '../transport/session.js';
 import type { SessionStatus } from '../transport/session-options.js';
-import type { Transport, TransportFactory } from '../transport/transport.js';
-import { createWebSocketTransport } from '../transport/websocket.js';
 import { buildUnavailable } from '../stanzas/presence.js';
 import { fail, failure, notConnected, ok, SdkError, statusOf, CONNECTION_ERROR } from './answers.js';
 import { usersWhoBlockedMe } from './blocked-by.js';
@@ -22,13 +19,15 @@ import { addFriend, removeFriend } from './friend-requests.js';
 import { uploadImage } from './image-upload.js';
 import { getLastSeen } from './last-seen.js';
 import { emit } from './listeners.js';
-import { checkInitOptions, type InitOptions, type SdkConfig } from './options.js';
+import { checkInitOptions, transportOf, type InitOptions, type SdkConfig } from './options.js';
 import { generatePassword } from './password.js';
 import { getProfile, setProfile, type ProfileChanges } from './profile.js';
 import { createMemoryRosterStore, type RosterStore } from './roster-store.js';
 import { requestUserToken, type TokenAnswer } from './token.js';
 import type { Answer, BlockedUser, DataAnswer, Profile, User } from './types.js';
-import { checkEmail, checkMobileNumber, checkText, checkUserIdentifier, checkUserJid, checkUsername, MAX_CREDENTIAL_LENGTH, MAX_NAME_LENGTH, MAX_STATUS_LENGTH } from './validate.js';
+import { checkImage, checkProfileChanges, checkText, checkUserIdentifier, checkUserJid, checkUsername, MAX_CREDENTIAL_LENGTH, MAX_NAME_LENGTH, type ImageInput } from './validate.js';
+
+export type { ImageInput } from './validate.js';
 
 /** The answer of `register`. */
 export type RegisterAnswer = DataAnswer<{ readonly username: string; readonly password: string; readonly userJid: string; readonly isSandbox: boolean }>;
@@ -38,9 +37,6 @@ export type CurrentUserJidAnswer = Answer & { readonly userJid: string };
 
 /** The answer of `getLastSeen`. */
 export type LastSeenAnswer = DataAnswer<{ readonly fromUserJid: string; readonly seconds: number }>;
-
-/** An image for `setUserProfile`: a URL, `''` for none, or bytes to upload. */
-export type ImageInput = string | Blob | Uint8Array | ArrayBuffer;
 
 /** One independent user session of the SDK (API.md §2: `createSDK()` may be called many times). */
 export class ProfileSDK {
@@ -200,27 +196,9 @@ export class ProfileSDK {
   async setUserProfile(NAME?: string, IMAGE?: ImageInput, STATUS?: string, MOBILE_NUMBER?: string, EMAIL?: string): Promise<DataAnswer<Profile>> {
     const connection = this.#online_();
     if (!connection) return notConnected();
-    const changes: { -readonly [K in keyof ProfileChanges]: ProfileChanges[K] } = {};
-    if (NAME !== undefined) {
-      const name = checkText('NAME', NAME, MAX_NAME_LENGTH);
-      if (!name.ok) return name.answer;
-      changes.nickName = name.value;
-    }
-    if (STATUS !== undefined) {
-      const status = checkText('STATUS', STATUS, MAX_STATUS_LENGTH);
-      if (!status.ok) return status.answer;
-      changes.status = status.value;
-    }
-    if (MOBILE_NUMBER !== undefined) {
-      const mobile = checkMobileNumber('MOBILE_NUMBER', MOBILE_NUMBER);
-      if (!mobile.ok) return mobile.answer;
-      changes.mobileNumber = mobile.value;
-    }
-    if (EMAIL !== undefined) {
-      const email = checkEmail('EMAIL', EMAIL);
-      if (!email.ok) return email.answer;
-      changes.email = email.value;
-    }
+    const checked = checkProfileChanges(NAME, STATUS, MOBILE_NUMBER, EMAIL);
+    if (!checked.ok) return checked.answer;
+    const changes: { -readonly [K in keyof ProfileChanges]: ProfileChanges[K] } = { ...checked.value };
     const image = checkImage(IMAGE);
     if (!image.ok) return image.answer;
     try {
@@ -452,36 +430,3 @@ function notInitialized(): Answer {
   return fail(500, `${CONNECTION_ERROR}: call initializeSDK first`);
 }
 
-function transportOf(config: SdkConfig): Transport | TransportFactory {
-  if (config.transport) return config.transport;
-  const url = config.service;
-  if (url.startsWith('ws:') || url.startsWith('wss:')) {
-    return () => createWebSocketTransport({ url, ...(config.WebSocket ? { WebSocket: config.WebSocket } : {}) });
-  }
-  return () => createBoshTransport({ url, fetch: config.fetch });
-}
-
-type CheckedImage = { readonly ok: true; readonly value: ImageInput | undefined } | { readonly ok: false; readonly answer: Answer };
-
-/** IMAGE: `undefined` (keep), a URL or `''` (stored as is), or bytes (Blob, Uint8Array, ArrayBuffer). */
-function checkImage(image: unknown): CheckedImage {
-  if (image === undefined) return { ok: true, value: undefined };
-  if (typeof image === 'string') {
-    if (image === '') return { ok: true, value: '' };
-    const text = checkText('IMAGE', image, 1_000_000);
-    if (!text.ok) return text;
-    try {
-      const url = new URL(image);
-      if (!['http:', 'https:', 'data:'].includes(url.protocol)) return { ok: false, answer: fail(400, `IMAGE must be an http(s) or data: URL, not ${url.protocol}`) };
-    } catch {
-      return { ok: false, answer: fail(400, `IMAGE is not a URL: '${image.slice(0, 100)}'`) };
-    }
-    return { ok: true, value: image };
-  }
-  if (image instanceof Uint8Array || image instanceof ArrayBuffer || (typeof Blob !== 'undefined' && image instanceof Blob)) {
-    const size = image instanceof Uint8Array || image instanceof ArrayBuffer ? image.byteLength : image.size;
-    if (size === 0) return { ok: false, answer: fail(400, 'IMAGE is empty (0 bytes)') };
-    return { ok: true, value: image };
-  }
-  return { ok: false, answer: fail(400, 'IMAGE must be a URL string, \'\', or bytes (Blob, File, Uint8Array, ArrayBuffer)') };
-}

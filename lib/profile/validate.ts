@@ -8,6 +8,7 @@
 import { bareJid, escapeLocal, parseJid } from '../stanzas/jid.js';
 import { isXmlSafe } from '../stanzas/xml.js';
 import { fail } from './answers.js';
+import type { ProfileChanges } from './profile-map.js';
 import type { Answer } from './types.js';
 
 /** A checked value, or the 400 answer that names the parameter. */
@@ -129,4 +130,51 @@ function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   return typeof value === 'object' ? 'an object' : typeof value;
+}
+
+/**
+ * The text fields of `setUserProfile` (API.md §3): each left `undefined` is kept as stored (left out of
+ * the result), `''` clears it.
+ */
+export function checkProfileChanges(NAME: unknown, STATUS: unknown, MOBILE_NUMBER: unknown, EMAIL: unknown): Checked<ProfileChanges> {
+  const changes: { -readonly [K in keyof ProfileChanges]: ProfileChanges[K] } = {};
+  const checks: [keyof ProfileChanges, unknown, (value: unknown) => Checked<string>][] = [
+    ['nickName', NAME, (value) => checkText('NAME', value, MAX_NAME_LENGTH)],
+    ['status', STATUS, (value) => checkText('STATUS', value, MAX_STATUS_LENGTH)],
+    ['mobileNumber', MOBILE_NUMBER, (value) => checkMobileNumber('MOBILE_NUMBER', value)],
+    ['email', EMAIL, (value) => checkEmail('EMAIL', value)],
+  ];
+  for (const [field, value, check] of checks) {
+    if (value === undefined) continue;
+    const checked = check(value);
+    if (!checked.ok) return checked;
+    changes[field] = checked.value;
+  }
+  return valid(changes);
+}
+
+/** An image for `setUserProfile`: a URL, `''` for none, or bytes to upload. */
+export type ImageInput = string | Blob | Uint8Array | ArrayBuffer;
+
+/** IMAGE: `undefined` (keep), a URL (http, https, `data:`) or `''`, stored as is, or bytes to upload. */
+export function checkImage(image: unknown): Checked<ImageInput | undefined> {
+  if (image === undefined) return { ok: true, value: undefined };
+  if (typeof image === 'string') {
+    if (image === '') return { ok: true, value: '' };
+    const text = checkText('IMAGE', image, 1_000_000);
+    if (!text.ok) return text;
+    try {
+      const url = new URL(image);
+      if (!['http:', 'https:', 'data:'].includes(url.protocol)) return { ok: false, answer: fail(400, `IMAGE must be an http(s) or data: URL, not ${url.protocol}`) };
+    } catch {
+      return { ok: false, answer: fail(400, `IMAGE is not a URL: '${image.slice(0, 100)}'`) };
+    }
+    return { ok: true, value: image };
+  }
+  if (image instanceof Uint8Array || image instanceof ArrayBuffer || (typeof Blob !== 'undefined' && image instanceof Blob)) {
+    const size = image instanceof Uint8Array || image instanceof ArrayBuffer ? image.byteLength : image.size;
+    if (size === 0) return { ok: false, answer: fail(400, 'IMAGE is empty (0 bytes)') };
+    return { ok: true, value: image };
+  }
+  return { ok: false, answer: fail(400, 'IMAGE must be a URL string, \'\', or bytes (Blob, File, Uint8Array, ArrayBuffer)') };
 }

@@ -4,7 +4,8 @@
  * object, and hand-written `ltx` construction plus `toString()` for the same XML, on the same input in
  * the same run. Prints the median of several alternating rounds and the ratio ours / floor.
  *
- * Run with `npm run bench` (or `npm run bench -- --quick` for fewer rounds).
+ * Run with `npm run bench` (or `npm run bench -- --quick` for fewer rounds); `--markdown FILE` also
+ * appends the tables to FILE in Markdown.
  */
 import { strict as assert } from 'node:assert';
 import { Element, parse as ltxParse } from 'ltx';
@@ -18,6 +19,7 @@ import { NS_BLOCKING, NS_CLIENT, NS_LAST, NS_PRIVACY, NS_ROSTER, NS_VCARD } from
 import { parseXml, serialize } from '../lib/stanzas/xml.js';
 import { assertXmlEqual } from '../spec/support/xml-assert.js';
 import { comparePair, printTable, type PairResult } from './harness.js';
+import { appendMarkdown, markdownTable } from './session/report.js';
 
 const LIMIT = 1.1;
 const quick = process.argv.includes('--quick');
@@ -254,11 +256,17 @@ function run(title: string, cases: readonly Case[]): PairResult[] {
     process.stderr.write('.');
   }
   printTable(title, results, LIMIT);
+  appendMarkdown(markdownTable(title, ['case', 'ours µs/op', 'ltx floor µs/op', 'ratio', `<= ${LIMIT}x`],
+    results.map((r) => [r.name, r.oursUs.toFixed(2), r.floorUs.toFixed(2), r.ratio.toFixed(3) + 'x', r.ratio <= LIMIT ? 'ok' : `over ${LIMIT}x`])));
   return results;
 }
 
-process.stdout.write(`codec benchmark: node ${process.version}, ${rounds} alternating rounds of ~${roundMs} ms per side, median\n`);
+const heading = `codec benchmark: node ${process.version}, ${rounds} alternating rounds of ~${roundMs} ms per side, median`;
+process.stdout.write(`${heading}\n`);
+appendMarkdown(`\n${heading}\n`);
 const all = [...run('parse: XML text -> typed object (ours: parseXml + parse<Thing>; floor: ltx.parse + hand-written extraction)', parseCases),
   ...run('build: typed object -> XML text (ours: build<Thing> + serialize; floor: hand-written ltx construction + toString)', buildCases)];
 const over = all.filter((r) => r.ratio > LIMIT);
-process.stdout.write(over.length ? `\n${over.length} case(s) over ${LIMIT}x: ${over.map((r) => r.name).join(', ')}\n` : `\nevery case within ${LIMIT}x of the ltx floor\n`);
+const verdict = over.length ? `${over.length} case(s) over ${LIMIT}x: ${over.map((r) => r.name).join(', ')}` : `every case within ${LIMIT}x of the ltx floor`;
+process.stdout.write(`\n${verdict}\n`);
+appendMarkdown(`\n${verdict}\n`);

@@ -17,7 +17,7 @@
  * Prints median and p90 per library x transport x measure, the ratio to ours, the goals, and where
  * our login spends its time (each negotiation step, timed at the transport's edge).
  *
- * Run: node --loader ts-node/esm --no-warnings bench/session.ts [--quick]
+ * Run: node --loader ts-node/esm --no-warnings bench/session.ts [--quick] [--markdown FILE (the tables appended)]
  */
 import { pbkdf2Sync, randomBytes } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
@@ -25,7 +25,7 @@ import { performance } from 'node:perf_hooks';
 import { registerUser, startServer, stopServer, type ProsodyHandle } from '../scripts/servers.mjs';
 import { createScramKeyCache } from '../lib/transport/scram.js';
 import { ours, stanzaJs, stropheJs, xmppJs, withTimeout, type CacheMode, type Connection, type Driver, type Target, type TransportKind } from './session/drivers.js';
-import { median, ms, p90, printTable } from './session/report.js';
+import { appendMarkdown, median, ms, p90, printTable } from './session/report.js';
 import { timeOurReconnects } from './session/reconnect.js';
 import { labelOf, printSteps, type StepEvent } from './session/steps.js';
 
@@ -422,8 +422,14 @@ async function main(): Promise<void> {
       for (const mode of ['cold', 'warm'] as const) await ourSteps(our, transport, mode);
       await ourPingSteps(our, transport);
     }
-    if (strays.length > 0) process.stdout.write(`\nStray rejections from the libraries during the run (ignored): ${[...new Set(strays)].slice(0, 5).join(' | ')}\n`);
-    process.stdout.write(`\nPlatform: Node ${process.version}, ${process.platform} ${process.arch}, ${cpus().length} cores; load average ${loadBefore} before, ${loadavg().map((l) => l.toFixed(2)).join(' ')} after; bench took ${((performance.now() - benchStart) / 1000).toFixed(1)} s\n`);
+    const closing = [
+      ...(strays.length > 0 ? [`Stray rejections from the libraries during the run (ignored): ${[...new Set(strays)].slice(0, 5).join(' | ')}`] : []),
+      `Platform: Node ${process.version}, ${process.platform} ${process.arch}, ${cpus().length} cores; load average ${loadBefore} before, ${loadavg().map((l) => l.toFixed(2)).join(' ')} after; bench took ${((performance.now() - benchStart) / 1000).toFixed(1)} s`,
+    ];
+    for (const line of closing) {
+      process.stdout.write(`\n${line}\n`);
+      appendMarkdown(`\n${line}\n`);
+    }
   } catch (error) {
     failure = error;
   } finally {

@@ -21,6 +21,9 @@ import type { Exchange } from './exchange.js';
 import type { ServerInfo } from './server-info.js';
 import type { BlockEvent, BlockedUser } from './types.js';
 
+/** One settled promise shared by every fresh state: a state starts with nothing in progress. */
+const SETTLED: Promise<void> = Promise.resolve();
+
 /** The name of the project's privacy list, used where the server has no XEP-0191. */
 export const BLOCKING_LIST_NAME = 'xmpp-profile-blocked';
 
@@ -62,7 +65,7 @@ export interface BlockingState {
 export function createBlockingState(listName: string = BLOCKING_LIST_NAME): BlockingState {
   return {
     blocked: new Set(), loaded: false, listName, protocol: undefined,
-    log: { serial: 0, all: -1, reading: 0, touched: new Map(), own: new Map() }, queue: Promise.resolve(),
+    log: { serial: 0, all: -1, reading: 0, touched: new Map(), own: new Map() }, queue: SETTLED,
   };
 }
 

@@ -44,32 +44,34 @@ export class Connection {
   readonly blocking: BlockingState = createBlockingState();
   readonly profiles: ProfileState = createProfileState();
   readonly #context: ConnectionContext;
-  readonly #off: (() => void)[] = [];
+  #detached = false;
   #rosterLoad: Promise<void> | undefined;
   /** Users this session asked to be friends with (`addFriend`): their subscription requests are approved. */
-  readonly #wanted = new Set<string>();
+  #wanted: Set<string> | undefined;
   /** How many of this user's own profile updates are in flight. */
   #ownUpdates = 0;
   /** The last profile seen of each user, so that a push that changes nothing fires no event. */
-  readonly #seen = new Map<string, Profile>();
+  #seen: Map<string, Profile> | undefined;
 
   constructor(session: Session, userJid: string, domain: string, context: ConnectionContext) {
     this.session = session;
     this.#context = context;
     this.exchange = exchangeOf(session, userJid, domain, context.fetch);
     this.server = createServerInfo(this.exchange);
+    // The unregister functions are not kept: a connection lives exactly as long as its session (the
+    // SDK makes a new session per login), and `detach` silences the listeners when it ends.
     const handlers = session.iqHandlers;
-    this.#off.push(
-      handlers.register('get', 'query', NS_DISCO_INFO, (request) => answerOwnDiscoInfo(request)),
-      handlers.register('set', 'query', NS_ROSTER, (_request, element) => this.#onRosterPush(element)),
-      handlers.register('set', 'block', NS_BLOCKING, (_request, element) => this.#onBlockingPush(element)),
-      handlers.register('set', 'unblock', NS_BLOCKING, (_request, element) => this.#onBlockingPush(element)),
-      handlers.register('set', 'query', NS_PRIVACY, (_request, element) => {
-        void applyPrivacyPush(this.exchange, this.blocking, element).then((events) => this.#emitBlocks(events), () => undefined);
-        return undefined;
-      }),
-      session.on('stanza', (stanza) => this.#onStanza(stanza)),
-    );
+    handlers.register('get', 'query', NS_DISCO_INFO, (request) => answerOwnDiscoInfo(request));
+    handlers.register('set', 'query', NS_ROSTER, (_request, element) => (this.#detached ? undefined : this.#onRosterPush(element)));
+    handlers.register('set', 'block', NS_BLOCKING, (_request, element) => this.#onBlockingPush(element));
+    handlers.register('set', 'unblock', NS_BLOCKING, (_request, element) => this.#onBlockingPush(element));
+    handlers.register('set', 'query', NS_PRIVACY, (_request, element) => {
+      if (!this.#detached) void applyPrivacyPush(this.exchange, this.blocking, element).then((events) => this.#emitBlocks(events), () => undefined);
+      return undefined;
+    });
+    session.on('stanza', (stanza) => {
+      if (!this.#detached) this.#onStanza(stanza);
+    });
   }
 
   /** The user's bare JID. */
@@ -117,13 +119,13 @@ export class Connection {
    * from a wanted user is approved even before the roster push of the request arrived.
    */
   want(jid: string, wanted: boolean): void {
-    if (wanted) this.#wanted.add(jid);
-    else this.#wanted.delete(jid);
+    if (wanted) (this.#wanted ??= new Set()).add(jid);
+    else this.#wanted?.delete(jid);
   }
 
   /** Stops listening to the session's pushes. */
   detach(): void {
-    for (const off of this.#off.splice(0)) off();
+    this.#detached = true;
   }
 
   /**
@@ -177,6 +179,7 @@ export class Connection {
   }
 
   #emitBlocks(events: readonly Parameters<NonNullable<CallbackListeners['blockUserListener']>>[0][]): void {
+    if (this.#detached) return;
     for (const event of events) emit(this.#context.listeners, 'blockUserListener', event);
   }
 
@@ -222,9 +225,10 @@ export class Connection {
 
   /** Records a profile seen (read, written or pushed); false when it equals the last one seen. */
   noteProfile(profile: Profile): boolean {
-    const known = this.#seen.get(profile.userJid);
+    const seen = (this.#seen ??= new Map());
+    const known = seen.get(profile.userJid);
     if (known && sameProfile(known, profile)) return false;
-    this.#seen.set(profile.userJid, profile);
+    seen.set(profile.userJid, profile);
     updateCachedProfile(this.friends, profile);
     return true;
   }
@@ -249,7 +253,7 @@ export class Connection {
       return;
     }
     const item = this.friends.items.get(from);
-    if (this.#wanted.has(from) || (item && (item.ask === 'subscribe' || item.subscription === 'to' || item.subscription === 'both'))) {
+    if (this.#wanted?.has(from) || (item && (item.ask === 'subscribe' || item.subscription === 'to' || item.subscription === 'both'))) {
       try {
         this.session.send(buildSubscribed(from));
       } catch {

@@ -28,13 +28,33 @@ export interface Exchange {
 }
 
 /** The exchange of a logged-in session. */
-export function exchangeOf(session: Session, userJid: string, domain: string, httpFetch: typeof fetch = globalThis.fetch): Exchange {
-  return {
-    iq: (build) => session.iq(build),
-    send: (element) => session.send(element),
-    nextId: () => session.nextId(),
-    userJid,
-    domain,
-    fetch: httpFetch,
-  };
+export function exchangeOf(session: Session, userJid: string, domain: string, httpFetch: typeof fetch = (input, init) => globalThis.fetch(input, init)): Exchange {
+  return new SessionExchange(session, userJid, domain, httpFetch);
+}
+
+/** A class rather than closures: every connection has one, so it should weigh little. */
+class SessionExchange implements Exchange {
+  readonly #session: Session;
+  readonly userJid: string;
+  readonly domain: string;
+  readonly fetch: typeof fetch;
+
+  constructor(session: Session, userJid: string, domain: string, httpFetch: typeof fetch) {
+    this.#session = session;
+    this.userJid = userJid;
+    this.domain = domain;
+    this.fetch = httpFetch;
+  }
+
+  iq(build: (id: string) => Element): Promise<Element> {
+    return this.#session.iq(build);
+  }
+
+  send(element: Element): void {
+    this.#session.send(element);
+  }
+
+  nextId(): string {
+    return this.#session.nextId();
+  }
 }

@@ -23,6 +23,9 @@ import { emptyProfile } from './profile-map.js';
 import type { RosterStore } from './roster-store.js';
 import type { Profile, User } from './types.js';
 
+/** One settled promise shared by every fresh state: a state starts with nothing in progress. */
+const SETTLED: Promise<void> = Promise.resolve();
+
 /** The friends list of one account as last known. Create it with {@link createFriendsState}. */
 export interface FriendsState {
   /** The bare JID of the account this state belongs to, `''` before the first {@link loadRoster}. */
@@ -45,7 +48,7 @@ export interface FriendsState {
 
 /** A fresh, empty state: nothing fetched, nothing cached. */
 export function createFriendsState(): FriendsState {
-  return { account: '', ver: undefined, items: new Map(), profiles: new Map(), fetched: false, loading: undefined, replay: undefined, saving: Promise.resolve() };
+  return { account: '', ver: undefined, items: new Map(), profiles: new Map(), fetched: false, loading: undefined, replay: undefined, saving: SETTLED };
 }
 
 /** Options of {@link loadRoster}. */

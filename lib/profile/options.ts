@@ -43,7 +43,11 @@ export interface InitOptions {
   readonly onTrace?: TraceHook;
   /** Where the roster and its version are kept between sessions. Default: in memory. */
   readonly rosterStore?: RosterStore;
-  /** How many contacts' profiles the friends list fetches at once. Default 32. */
+  /**
+   * How many contacts' profiles the friends list fetches at once. Default 32 over WebSocket, 128 over
+   * BOSH (where each HTTP exchange carries a whole window of requests and answers, so a wider window
+   * keeps the server busy).
+   */
   readonly profileConcurrency?: number;
   /** The resource to bind; default: the server picks one. */
   readonly resource?: string;
@@ -67,7 +71,8 @@ export interface SdkConfig {
   readonly allowPlainAuth: boolean;
   readonly onTrace: TraceHook | undefined;
   readonly rosterStore: RosterStore | undefined;
-  readonly profileConcurrency: number;
+  /** `undefined`: chosen by the transport (see {@link InitOptions}). */
+  readonly profileConcurrency: number | undefined;
   readonly resource: string | undefined;
   readonly fetch: typeof fetch;
   readonly WebSocket: WebSocketConstructor | undefined;
@@ -106,8 +111,8 @@ export function checkInitOptions(input: unknown): Checked<SdkConfig> {
   if (typeof reconnect !== 'boolean' && (reconnect === null || typeof reconnect !== 'object')) return bad('reconnect must be true, false or { maxAttempts, baseMs, capMs }');
   const timeout = options.requestTimeoutMs ?? 15_000;
   if (!isPositiveInteger(timeout)) return bad('requestTimeoutMs must be a positive integer (milliseconds)');
-  const concurrency = options.profileConcurrency ?? 32;
-  if (!isPositiveInteger(concurrency)) return bad('profileConcurrency must be a positive integer');
+  const concurrency = options.profileConcurrency;
+  if (concurrency !== undefined && !isPositiveInteger(concurrency)) return bad('profileConcurrency must be a positive integer');
   const listeners = options.callbackListeners ?? {};
   if (listeners === null || typeof listeners !== 'object') return bad('callbackListeners must be an object of functions');
   for (const name of LISTENERS) {
@@ -124,7 +129,10 @@ export function checkInitOptions(input: unknown): Checked<SdkConfig> {
   if (options.resource !== undefined && (typeof options.resource !== 'string' || options.resource === '')) return bad('resource must be a non-empty string');
   const endpoint = tokenEndpointOf(options.tokenEndpoint, options.apiBaseUrl, serviceUrl);
   if (!endpoint.ok) return endpoint;
-  const httpFetch = (options.fetch as typeof fetch | undefined) ?? globalThis.fetch;
+  // Called as a plain function, never as a method of another object: a browser's fetch throws
+  // "Illegal invocation" when its `this` is not the window.
+  const given = options.fetch as typeof fetch | undefined;
+  const httpFetch: typeof fetch = given ? (input, init) => given(input, init) : (input, init) => globalThis.fetch(input, init);
   return {
     ok: true,
     value: {
@@ -140,7 +148,7 @@ export function checkInitOptions(input: unknown): Checked<SdkConfig> {
       allowPlainAuth: options.allowPlainAuth === true,
       onTrace: options.onTrace as TraceHook | undefined,
       rosterStore: store as RosterStore | undefined,
-      profileConcurrency: concurrency as number,
+      profileConcurrency: concurrency as number | undefined,
       resource: options.resource as string | undefined,
       fetch: httpFetch,
       WebSocket: options.WebSocket as WebSocketConstructor | undefined,

@@ -18,6 +18,9 @@ import type { UploadState } from './image-upload.js';
 import { NO_VCARD, bareOf, profileOf, vCard4FieldsOf, vCardFieldsFor, type ProfileChanges } from './profile-map.js';
 import type { Profile } from './types.js';
 
+/** One settled promise shared by every fresh state: a state starts with nothing in progress. */
+const SETTLED: Promise<void> = Promise.resolve();
+
 export type { ProfileChanges } from './profile-map.js';
 
 /**
@@ -39,7 +42,7 @@ export interface ProfileState extends UploadState {
  * @see https://xmpp.org/extensions/xep-0054.html#usecases (§3.2: the entire vCard is sent, so it is read first)
  */
 export function createProfileState(): ProfileState {
-  return { ownVCard: undefined, uploadService: undefined, updating: Promise.resolve() };
+  return { ownVCard: undefined, uploadService: undefined, updating: SETTLED };
 }
 
 /**

@@ -24,13 +24,20 @@ export interface RosterStore {
  * @see https://www.rfc-editor.org/rfc/rfc6121#section-2.6.1
  */
 export function createMemoryRosterStore(): RosterStore {
-  const rosters = new Map<string, Roster>();
-  return {
-    load: (userJid) => rosters.get(userJid),
-    save: (userJid, roster) => {
-      rosters.set(userJid, roster);
-    },
-  };
+  return new MemoryRosterStore();
+}
+
+/** A class rather than closures: every SDK instance has one, so it should weigh little. */
+class MemoryRosterStore implements RosterStore {
+  readonly #rosters = new Map<string, Roster>();
+
+  load(userJid: string): Roster | undefined {
+    return this.#rosters.get(userJid);
+  }
+
+  save(userJid: string, roster: Roster): void {
+    this.#rosters.set(userJid, roster);
+  }
 }
 
 /** The part of the Web Storage API the store uses (`localStorage` and `sessionStorage` have it). */

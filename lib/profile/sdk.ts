@@ -38,6 +38,11 @@ export type CurrentUserJidAnswer = Answer & { readonly userJid: string };
 /** The answer of `getLastSeen`. */
 export type LastSeenAnswer = DataAnswer<{ readonly fromUserJid: string; readonly seconds: number }>;
 
+/** Profiles fetched at once by the friends list over WebSocket (and other transports), by default. */
+export const PROFILE_CONCURRENCY = 32;
+/** The same over BOSH: each HTTP exchange carries a whole window, so a wider one keeps the server busy. */
+export const BOSH_PROFILE_CONCURRENCY = 128;
+
 /** One independent user session of the SDK (API.md §2: `createSDK()` may be called many times). */
 export class ProfileSDK {
   #config: SdkConfig | undefined;
@@ -380,7 +385,7 @@ export class ProfileSDK {
     const connection = new Connection(session, userJid, this.#domain(config), {
       listeners: config.listeners,
       rosterStore: this.#rosterStore,
-      profileConcurrency: config.profileConcurrency,
+      profileConcurrency: config.profileConcurrency ?? (session.transport?.kind === 'bosh' ? BOSH_PROFILE_CONCURRENCY : PROFILE_CONCURRENCY),
       fetch: config.fetch,
     });
     this.#connection = connection;

@@ -17,18 +17,33 @@ export interface ServerInfo {
 
 /** A memo of the server's disco#info over one exchange. */
 export function createServerInfo(exchange: Exchange): ServerInfo {
-  let pending: Promise<DiscoInfo> | undefined;
-  const info = (): Promise<DiscoInfo> => {
-    pending ??= exchange.iq((id) => buildDiscoInfoGet(id, exchange.domain)).then(parseDiscoInfo);
-    pending.catch(() => {
-      pending = undefined;
-    });
+  return new ServerInfoMemo(exchange);
+}
+
+/** A class rather than closures: every connection has one, so it should weigh little. */
+class ServerInfoMemo implements ServerInfo {
+  readonly #exchange: Exchange;
+  #pending: Promise<DiscoInfo> | undefined;
+
+  constructor(exchange: Exchange) {
+    this.#exchange = exchange;
+  }
+
+  info(): Promise<DiscoInfo> {
+    let pending = this.#pending;
+    if (!pending) {
+      const exchange = this.#exchange;
+      // Kept for the session's life: a copy, so that it does not hold the whole answer's text (V8 slices).
+      pending = exchange.iq((id) => buildDiscoInfoGet(id, exchange.domain)).then((answer) => JSON.parse(JSON.stringify(parseDiscoInfo(answer))) as DiscoInfo);
+      this.#pending = pending;
+      pending.catch(() => {
+        if (this.#pending === pending) this.#pending = undefined; // tried again next time
+      });
+    }
     return pending;
-  };
-  return {
-    info,
-    async has(feature) {
-      return (await info()).features.includes(feature);
-    },
-  };
+  }
+
+  async has(feature: string): Promise<boolean> {
+    return (await this.info()).features.includes(feature);
+  }
 }

@@ -50,23 +50,38 @@ export interface ScramKeyCache {
  * @see https://www.rfc-editor.org/rfc/rfc5802#section-5.1 (clients may cache ClientKey and ServerKey)
  */
 export function createScramKeyCache(maxEntries = 16): ScramKeyCache {
-  const entries = new Map<string, ScramKeys>();
-  return {
-    get(key) {
-      const keys = entries.get(key);
-      if (keys !== undefined) { entries.delete(key); entries.set(key, keys); } // most recent last
-      return keys;
-    },
-    set(key, keys) {
-      entries.delete(key);
-      entries.set(key, keys);
-      for (const oldest of entries.keys()) {
-        if (entries.size <= maxEntries) break;
-        entries.delete(oldest);
-      }
-    },
-    clear() { entries.clear(); },
-  };
+  return new MemoryScramKeyCache(maxEntries);
+}
+
+/** A class rather than closures: every session (every SDK instance) has one, so it should weigh little. */
+class MemoryScramKeyCache implements ScramKeyCache {
+  readonly #entries = new Map<string, ScramKeys>();
+  readonly #maxEntries: number;
+
+  constructor(maxEntries: number) {
+    this.#maxEntries = maxEntries;
+  }
+
+  get(key: string): ScramKeys | undefined {
+    const entries = this.#entries;
+    const keys = entries.get(key);
+    if (keys !== undefined) { entries.delete(key); entries.set(key, keys); } // most recent last
+    return keys;
+  }
+
+  set(key: string, keys: ScramKeys): void {
+    const entries = this.#entries;
+    entries.delete(key);
+    entries.set(key, keys);
+    for (const oldest of entries.keys()) {
+      if (entries.size <= this.#maxEntries) break;
+      entries.delete(oldest);
+    }
+  }
+
+  clear(): void {
+    this.#entries.clear();
+  }
 }
 
 /**

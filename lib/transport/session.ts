@@ -38,6 +38,14 @@ function connectionLost(cause: XmppError): TransportError {
   return cause instanceof TransportError ? cause : new TransportError('TRANSPORT_CLOSED', `the connection was lost (${cause.message})`, { cause });
 }
 
+/**
+ * A copy of parsed data made of strings of its own. Strings read from a received frame are slices of
+ * it in V8, and keep the whole frame in memory for as long as they live.
+ */
+function ownCopy<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
 /** How long a reconnect waits for the answer to `<resume/>` before starting a fresh session, in ms. */
 const RESUME_TIMEOUT_MS = 3000;
 
@@ -225,7 +233,7 @@ export class Session {
 
   async #readFeatures(): Promise<StreamFeatures> {
     const features = parseStreamFeatures(await this.#next(isFeatures, 'stream features'));
-    this.#features = features;
+    this.#features = ownCopy(features); // kept for the session's life: not a slice of the frame
     return features;
   }
 
@@ -256,7 +264,7 @@ export class Session {
     const features = this.#features;
     if (!features?.bind) throw new StanzaParseError('STANZA_MISSING_PART', 'the server offers no resource binding after authentication');
     const resource = this.#options.resource;
-    this.#jid = parseBind(await this.iq((id) => buildBind(id, resource))).jid;
+    this.#jid = ownCopy(parseBind(await this.iq((id) => buildBind(id, resource))).jid);
     if (features.session && !features.session.optional) await this.iq((id) => buildSessionStart(id)); // RFC 3921 §3
   }
 

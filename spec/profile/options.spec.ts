@@ -15,7 +15,7 @@ describe('profile/options', () => {
     assert.equal(checked.value.reconnect, true);
     assert.equal(checked.value.isSandbox, false);
     assert.equal(checked.value.allowPlainAuth, false);
-    assert.equal(checked.value.profileConcurrency, 32);
+    assert.equal(checked.value.profileConcurrency, undefined); // chosen by the transport at login
     const secure = checkInitOptions({ service: 'wss://chat.example.com/ws' });
     assert.ok(secure.ok);
     assert.equal(secure.value.domain, 'chat.example.com');

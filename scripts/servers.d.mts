@@ -42,6 +42,8 @@ interface ServerHandleBase {
 
 export interface ProsodyHandle extends ServerHandleBase {
   readonly name: 'prosody';
+  /** 'privacy.localhost': no XEP-0191 (nor "who blocked me"), XEP-0016 privacy lists only. */
+  readonly privacyDomain: string;
 }
 
 export interface EjabberdHandle extends ServerHandleBase {

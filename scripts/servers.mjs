@@ -34,6 +34,7 @@ import {
   DOMAIN,
   LOOPBACK,
   SANDBOX_DOMAIN,
+  PRIVACY_DOMAIN,
   SERVERS,
   START_TIMEOUT_MS,
   STOP_GRACE_MS,
@@ -93,6 +94,7 @@ export { installServers };
  * @property {string} websocketUrl
  * @property {string} boshUrl
  * @property {string} [oauthTokenUrl] ejabberd only
+ * @property {string} [privacyDomain] Prosody only: a host with XEP-0016 privacy lists and no XEP-0191
  * @property {number} startMs          measured start time (spawn to probe answering); of the latest
  *                                     launch after restartServer, which also updates pid
  * @property {() => Promise<void>} stop
@@ -151,7 +153,7 @@ export async function startServer(name, { log = defaultLog } = {}) {
       httpBase,
       websocketUrl: `ws://${LOOPBACK}:${spec.httpPort}${spec.wsPath}`,
       boshUrl: `${httpBase}${spec.boshPath.slice(1)}`,
-      ...(name === 'ejabberd' ? { oauthTokenUrl: `${httpBase}oauth/token` } : {}),
+      ...(name === 'ejabberd' ? { oauthTokenUrl: `${httpBase}oauth/token` } : { privacyDomain: PRIVACY_DOMAIN }),
       startMs: launched.startMs,
       stop: () => stopServer(handle),
     };

@@ -200,8 +200,11 @@ export async function applyPrivacyPush(exchange: Exchange, state: BlockingState,
     const read = await readPrivacy(exchange, name);
     const events = replace(state, read.jids, state.loaded);
     // Each session of the account makes the list active, so that another one may make it the default
-    // (a server refuses that while a session uses the default list: XEP-0016 §2.5).
+    // (a server refuses that while a session uses the default list: XEP-0016 §2.5). Then it tries the
+    // default itself: the session that changed the list may have been refused it because this one had
+    // no active list yet, and the default is what protects clients that use no privacy lists.
     if (read.exists && !read.active) await exchange.iq((id) => buildPrivacyActiveSet(id, name));
+    if (read.exists && !read.isDefault) await exchange.iq((id) => buildPrivacyDefaultSet(id, name)).catch(unlessConflict);
     return events;
   });
 }

@@ -11,6 +11,14 @@ import { buildSmAck, buildSmRequest, smCounterAdd, smCounterDiff, type SmEnabled
 
 const STANZAS = new Set(['message', 'presence', 'iq']);
 
+/**
+ * Stanzas sent between two requests for an ack (XEP-0198 §4 leaves the rhythm to the client). Each
+ * `<r/>` costs the server an answer; under load (many requests in flight) one per 50 stanzas keeps
+ * that cost small, and the timer of the session asks soon after a burst anyway, so the queue of
+ * unacknowledged stanzas stays short.
+ */
+export const ACK_EVERY = 50;
+
 /** True for the three stanza kinds, which are the only things counted (XEP-0198 §4). */
 export function isCountedStanza(element: Element): boolean {
   return STANZAS.has(element.name);
@@ -87,9 +95,9 @@ export class StreamManager {
 
   /**
    * Keeps an outgoing stanza until acknowledged. Returns true when it is time to ask for an ack
-   * (every `every` stanzas).
+   * (every `every` stanzas; the session also asks a second after the last stanza sent).
    */
-  sent(element: Element, every = 5): boolean {
+  sent(element: Element, every = ACK_EVERY): boolean {
     if ((!this.#enabled && !this.#requested) || !isCountedStanza(element)) return false;
     this.#unacked.push(element);
     return ++this.#sinceRequest >= every && this.#enabled;

@@ -13,6 +13,8 @@ export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const LOOPBACK = '127.0.0.1';
 export const DOMAIN = 'localhost';
 export const SANDBOX_DOMAIN = 'sandbox.localhost';
+/** Prosody only: a host without XEP-0191 but with XEP-0016 privacy lists. */
+export const PRIVACY_DOMAIN = 'privacy.localhost';
 export const UPLOAD_HOST = 'upload.localhost';
 export const START_TIMEOUT_MS = 30_000;
 export const STOP_GRACE_MS = 5_000;
@@ -61,6 +63,7 @@ export function templateVars(spec, dataDir, httpBase) {
     NODE_NAME: `xmpp-profile-${process.pid}-${path.basename(dataDir).slice(-6).toLowerCase()}@localhost`,
     DOMAIN,
     SANDBOX_DOMAIN,
+    PRIVACY_DOMAIN,
     UPLOAD_HOST,
     HTTP_BASE: httpBase,
   };

@@ -1,7 +1,7 @@
 -- Prosody 0.12 configuration TEMPLATE for the project's own test server (loopback only).
 --
 -- Rendered by scripts/servers.mjs into a throw-away data folder: every {{...}} placeholder below is replaced
--- (DATA_DIR, REPO, HTTP_PORT, C2S_PORT, DOMAIN, SANDBOX_DOMAIN, UPLOAD_HOST, HTTP_BASE). Do not start
+-- (DATA_DIR, REPO, HTTP_PORT, C2S_PORT, DOMAIN, SANDBOX_DOMAIN, PRIVACY_DOMAIN, UPLOAD_HOST, HTTP_BASE). Do not start
 -- Prosody on this file directly.
 --
 -- Settings that matter (facts in shared/notes/servers.md):
@@ -92,6 +92,12 @@ profile_token_ttl = 3600
 VirtualHost "{{DOMAIN}}"
 
 VirtualHost "{{SANDBOX_DOMAIN}}"
+
+-- A host without XEP-0191 (no mod_blocklist, hence no "who blocked me") but with XEP-0016 privacy
+-- lists, as some servers are: the SDK's blocking falls back to a privacy list there, and the specs
+-- check that against a real server.
+VirtualHost "{{PRIVACY_DOMAIN}}"
+	modules_disabled = { "blocklist", "profile_blocked_by" }
 
 -- XEP-0363 HTTP File Upload, served at {{HTTP_BASE}}file_share/... Users of every VirtualHost here may
 -- upload (http_file_share_access left unset: setting it would replace that default, not extend it).

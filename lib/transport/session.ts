@@ -152,8 +152,11 @@ export class Session {
 
   /** SASL, bind, stream management: from an unauthenticated stream's features to online. */
   async #logIn(features: StreamFeatures, credentials: LoginCredentials): Promise<string> {
-    await this.#authenticate(features, credentials);
-    await this.#bind();
+    let bound: Promise<Element> | undefined;
+    await this.#authenticate(features, credentials, () => {
+      bound = this.#requestBind();
+    });
+    await this.#bind(bound);
     this.#enableStreamManagement();
     this.#online(credentials);
     return this.#jid;
@@ -237,8 +240,14 @@ export class Session {
     return features;
   }
 
-  /** RFC 6120 §6.4: the SASL exchange, then the stream restart of §6.4.6. */
-  async #authenticate(features: StreamFeatures, credentials: LoginCredentials): Promise<void> {
+  /**
+   * RFC 6120 §6.4: the SASL exchange, then the stream restart of §6.4.6. `pipelined` sends what comes
+   * next (bind, or resume) right behind the new stream header, without waiting for the server's
+   * features: one round trip less. The server reads them in order, after the header; a server that
+   * completes SASL MUST offer resource binding (RFC 6120 §7.2), and `<resume/>` is only sent where the
+   * previous stream of the same server offered stream management.
+   */
+  async #authenticate(features: StreamFeatures, credentials: LoginCredentials, pipelined?: () => void): Promise<void> {
     const transport = this.#transport;
     if (!transport) throw new TransportError('TRANSPORT_CLOSED', 'no open stream');
     const sasl: SaslCredentials = {
@@ -255,16 +264,24 @@ export class Session {
       allowPlainAuth: this.#options.allowPlainAuth ?? false,
     }, { cache: this.#scramCache });
     await runSaslExchange(mechanism, { send: (element) => this.send(element), next: (match, what) => this.#next(match, what) });
-    await transport.restart(); // RFC 6120 §6.4.6: the client MUST restart the stream after success
+    const opened = transport.restart(); // RFC 6120 §6.4.6: the client MUST restart the stream after success
+    pipelined?.();
+    await opened;
     await this.#readFeatures();
   }
 
+  /** Sends the bind request (RFC 6120 §7.6) and returns its answer to come, never rejected unread. */
+  #requestBind(): Promise<Element> {
+    const answer = this.iq((id) => buildBind(id, this.#options.resource));
+    answer.catch(() => undefined); // read (and thrown) by #bind; a failed negotiation may never read it
+    return answer;
+  }
+
   /** RFC 6120 §7: resource binding, and the legacy session establishment where it is not optional. */
-  async #bind(): Promise<void> {
+  async #bind(requested?: Promise<Element>): Promise<void> {
     const features = this.#features;
     if (!features?.bind) throw new StanzaParseError('STANZA_MISSING_PART', 'the server offers no resource binding after authentication');
-    const resource = this.#options.resource;
-    this.#jid = ownCopy(parseBind(await this.iq((id) => buildBind(id, resource))).jid);
+    this.#jid = ownCopy(parseBind(await (requested ?? this.#requestBind())).jid);
     if (features.session && !features.session.optional) await this.iq((id) => buildSessionStart(id)); // RFC 3921 §3
   }
 
@@ -334,9 +351,11 @@ export class Session {
       if (!credentials || this.#status !== 'reconnecting') return; // closed meanwhile
       try {
         const jid = this.#jid;
-        const features = await this.#openStream('reconnecting', this.#sm.resumable ? this.#lostTransport : undefined);
-        await this.#authenticate(features, credentials);
-        if (await this.#resume(jid)) return;
+        // The stream to resume was on this server, whose features (then) said whether it can resume.
+        const resumable = this.#sm.resumable && this.#sm.id !== undefined && (this.#features?.sm.includes(3) ?? false);
+        const features = await this.#openStream('reconnecting', resumable ? this.#lostTransport : undefined);
+        await this.#authenticate(features, credentials, resumable ? () => this.#requestResume() : undefined);
+        if (resumable && await this.#resume(jid)) return;
         await this.#bind();
         this.#enableStreamManagement();
         this.#caller.failAll(new TransportError('TRANSPORT_CLOSED', 'the stream could not be resumed; a fresh session was started'));
@@ -355,11 +374,14 @@ export class Session {
     this.#setStatus('offline', lastError);
   }
 
-  /** XEP-0198 §5: resumes the previous stream; false when there was none to resume or the server refused. */
-  async #resume(jid: string): Promise<boolean> {
+  /** XEP-0198 §5: asks to resume the previous stream (sent right behind the restart's header). */
+  #requestResume(): void {
     const previd = this.#sm.id;
-    if (!this.#sm.resumable || previd === undefined || !this.#features?.sm.includes(3)) return false;
-    this.send(buildSmResume(this.#sm.inbound, previd));
+    if (previd !== undefined) this.send(buildSmResume(this.#sm.inbound, previd));
+  }
+
+  /** XEP-0198 §5: the answer to `<resume/>`: true when resumed, false when the server refused. */
+  async #resume(jid: string): Promise<boolean> {
     let reply: Element;
     try {
       // A server answers <resume/> at once; one that does not (Prosody 0.12 over BOSH) costs 3 s at most.

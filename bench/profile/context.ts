@@ -36,6 +36,8 @@ export interface Settings {
     readonly inFlight: number;
     readonly warmupMs: number;
     readonly windowMs: number;
+    /** Rounds in which the libraries take turns; the median round counts. */
+    readonly rounds: number;
   };
 }
 
@@ -46,7 +48,7 @@ export function settingsFor(quick: boolean): Settings {
     latency: quick ? { target: 100, min: 30, perRound: 25, budgetMs: 1500 } : { target: 400, min: 60, perRound: 50, budgetMs: 5000 },
     friends: quick ? { rounds: 2, warm: 5, inFlight: 32, budgetMs: 4000 } : { rounds: 5, warm: 10, inFlight: 32, budgetMs: 20_000 },
     heap: quick ? { sessions: 50, idleMs: 1000 } : { sessions: 500, idleMs: 2000 },
-    throughput: quick ? { sessions: 8, inFlight: 4, warmupMs: 300, windowMs: 1000 } : { sessions: 8, inFlight: 4, warmupMs: 500, windowMs: 3000 },
+    throughput: quick ? { sessions: 8, inFlight: 4, warmupMs: 300, windowMs: 1000, rounds: 2 } : { sessions: 8, inFlight: 4, warmupMs: 500, windowMs: 3000, rounds: 3 },
   };
 }
 

@@ -46,6 +46,9 @@ function ownCopy<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
 }
 
+/** How long the answer to the server's `<r/>` waits for more stanzas to count, in ms. */
+const ACK_ANSWER_DELAY_MS = 100;
+
 /** How long a reconnect waits for the answer to `<resume/>` before starting a fresh session, in ms. */
 const RESUME_TIMEOUT_MS = 3000;
 
@@ -68,6 +71,7 @@ export class Session {
   readonly #sm = new StreamManager();
   #credentials: LoginCredentials | undefined;
   #ackTimer: ReturnType<typeof setTimeout> | undefined;
+  #ackAnswerTimer: ReturnType<typeof setTimeout> | undefined;
   /** The transport lost on an error, for the one that replaces it when a resumption follows. */
   #lostTransport: Transport | undefined;
 
@@ -200,6 +204,7 @@ export class Session {
     this.#credentials = undefined; // also stops a reconnect in progress
     this.#lostTransport = undefined;
     this.#clearAckTimer();
+    this.#clearAckAnswer();
     this.#lost = new TransportError('TRANSPORT_CLOSED', 'the session was closed');
     this.#inbox.lose(this.#lost);
     const transport = this.#transport;
@@ -321,6 +326,7 @@ export class Session {
     this.#lost = info.error ?? new TransportError('TRANSPORT_CLOSED', `the connection closed (${info.reason})`);
     this.#detach();
     this.#clearAckTimer();
+    this.#clearAckAnswer();
     this.#inbox.lose(this.#lost);
     this.#events.emit('disconnected', info);
     if (this.#status === 'reconnecting') return; // a reconnect attempt failed: the loop goes on
@@ -427,7 +433,7 @@ export class Session {
     }
     if (message.kind === 'enabled' && this.#sm.requested) this.#sm.start(message);
     else if (message.kind === 'failed' && this.#sm.requested) this.#sm.reset(); // no management on this stream
-    else if (message.kind === 'r') this.#sendQuietly(this.#sm.answer()); // XEP-0198 §4: answer every <r/>
+    else if (message.kind === 'r') this.#answerAckRequest(); // XEP-0198 §4: every <r/> is answered
     else if (message.kind === 'a') this.#sm.acknowledged(message.h);
   }
 
@@ -439,6 +445,24 @@ export class Session {
   #clearAckTimer(): void {
     if (this.#ackTimer !== undefined) clearTimeout(this.#ackTimer);
     this.#ackTimer = undefined;
+  }
+
+  #clearAckAnswer(): void {
+    if (this.#ackAnswerTimer !== undefined) clearTimeout(this.#ackAnswerTimer);
+    this.#ackAnswerTimer = undefined;
+  }
+
+  /**
+   * Answers the server's `<r/>` with `<a/>` a little later (ACK_ANSWER_DELAY_MS), counting what came
+   * meanwhile: a server asks again only once answered, so under load one `<a/>` covers many stanzas
+   * and the server spends less on acknowledgements. The count is read when the answer goes out.
+   */
+  #answerAckRequest(): void {
+    if (this.#ackAnswerTimer !== undefined) return;
+    this.#ackAnswerTimer = setTimeout(() => {
+      this.#ackAnswerTimer = undefined;
+      if (this.#sm.enabled && this.#transport && !this.#lost) this.#sendQuietly(this.#sm.answer());
+    }, ACK_ANSWER_DELAY_MS);
   }
 
   #online(credentials: LoginCredentials): void {

@@ -24,7 +24,7 @@ import { generatePassword } from './password.js';
 import { getProfile, setProfile, type ProfileChanges } from './profile.js';
 import { createMemoryRosterStore, type RosterStore } from './roster-store.js';
 import { requestUserToken, type TokenAnswer } from './token.js';
-import type { Answer, BlockedUser, DataAnswer, Profile, User } from './types.js';
+import type { Answer, BlockedUser, CallbackListeners, DataAnswer, Profile, User } from './types.js';
 import { checkImage, checkProfileChanges, checkText, checkUserIdentifier, checkUserJid, checkUsername, MAX_CREDENTIAL_LENGTH, MAX_NAME_LENGTH, type ImageInput } from './validate.js';
 
 export type { ImageInput } from './validate.js';
@@ -165,7 +165,7 @@ export class ProfileSDK {
    * profile; fires `friendsListListener` with the same data.
    */
   async getFriendsList(): Promise<DataAnswer<User[]>> {
-    const connection = this.#online_();
+    const connection = this.#ready();
     if (!connection) return notConnected();
     try {
       await connection.loadRoster();
@@ -179,7 +179,7 @@ export class ProfileSDK {
 
   /** A user's profile (vCard-temp); fires `userProfileListener` with the same data. */
   async getUserProfile(TO_USER_JID: string): Promise<DataAnswer<Profile>> {
-    const connection = this.#online_();
+    const connection = this.#ready();
     if (!connection) return notConnected();
     const jid = checkUserJid('TO_USER_JID', TO_USER_JID, connection.exchange.domain);
     if (!jid.ok) return jid.answer;
@@ -199,7 +199,7 @@ export class ProfileSDK {
    * uploaded (XEP-0363) and their URL stored. Fires `userProfileListener`.
    */
   async setUserProfile(NAME?: string, IMAGE?: ImageInput, STATUS?: string, MOBILE_NUMBER?: string, EMAIL?: string): Promise<DataAnswer<Profile>> {
-    const connection = this.#online_();
+    const connection = this.#ready();
     if (!connection) return notConnected();
     const checked = checkProfileChanges(NAME, STATUS, MOBILE_NUMBER, EMAIL);
     if (!checked.ok) return checked.answer;
@@ -224,7 +224,7 @@ export class ProfileSDK {
 
   /** When a user was last online (XEP-0012): `seconds` 0 while online. */
   async getLastSeen(TO_USER_JID: string): Promise<LastSeenAnswer> {
-    const connection = this.#online_();
+    const connection = this.#ready();
     if (!connection) return notConnected();
     const jid = checkUserJid('TO_USER_JID', TO_USER_JID, connection.exchange.domain);
     if (!jid.ok) return jid.answer;
@@ -247,7 +247,7 @@ export class ProfileSDK {
 
   /** The users this account blocks. */
   async getUsersIBlocked(): Promise<DataAnswer<BlockedUser[]>> {
-    const connection = this.#online_();
+    const connection = this.#ready();
     if (!connection) return notConnected();
     try {
       return ok('Success', { data: await listBlocked(connection.exchange, connection.server, connection.blocking) });
@@ -258,7 +258,7 @@ export class ProfileSDK {
 
   /** The users who block this account (the project's server module); 501 on a server without it. */
   async getUsersWhoBlockedMe(): Promise<DataAnswer<BlockedUser[]>> {
-    const connection = this.#online_();
+    const connection = this.#ready();
     if (!connection) return notConnected();
     try {
       return ok('Success', { data: await usersWhoBlockedMe(connection.exchange, connection.server) });
@@ -308,7 +308,7 @@ export class ProfileSDK {
    * Not part of API.md: the contract has no method that makes two users friends.
    */
   async addFriend(TO_USER_JID: string, NAME = ''): Promise<Answer> {
-    const connection = this.#online_();
+    const connection = this.#ready();
     if (!connection) return notConnected();
     const jid = checkUserJid('TO_USER_JID', TO_USER_JID, connection.exchange.domain);
     if (!jid.ok) return jid.answer;
@@ -326,7 +326,7 @@ export class ProfileSDK {
 
   /** Removes a user from the roster, ending both subscriptions (RFC 6121 §2.5). Not part of API.md. */
   async removeFriend(TO_USER_JID: string): Promise<Answer> {
-    const connection = this.#online_();
+    const connection = this.#ready();
     if (!connection) return notConnected();
     const jid = checkUserJid('TO_USER_JID', TO_USER_JID, connection.exchange.domain);
     if (!jid.ok) return jid.answer;
@@ -340,7 +340,7 @@ export class ProfileSDK {
   }
 
   async #block(TO_USER_JID: string, run: typeof blockUser): Promise<Answer> {
-    const connection = this.#online_();
+    const connection = this.#ready();
     if (!connection) return notConnected();
     const jid = checkUserJid('TO_USER_JID', TO_USER_JID, connection.exchange.domain);
     if (!jid.ok) return jid.answer;
@@ -354,12 +354,12 @@ export class ProfileSDK {
   }
 
   /** The connection when it can talk to the server now. */
-  #online_(): Connection | undefined {
+  #ready(): Connection | undefined {
     const connection = this.#connection;
     return connection && connection.session.status === 'online' ? connection : undefined;
   }
 
-  #listeners() {
+  #listeners(): CallbackListeners {
     return this.#config?.listeners ?? {};
   }
 

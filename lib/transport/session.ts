@@ -352,7 +352,8 @@ export class Session {
     let lastError: XmppError = this.#lost ?? new TransportError('TRANSPORT_CLOSED', 'the connection closed');
     for (let attempt = 0; attempt < maxAttempts; attempt++) {
       this.#setStatus('reconnecting');
-      await new Promise((resolve) => setTimeout(resolve, backoffDelay(attempt, Math.random(), settings)));
+      const delay = backoffDelay(attempt, Math.random(), settings);
+      if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay)); // no timer for 0: it costs 1 ms+
       const credentials = this.#credentials;
       if (!credentials || this.#status !== 'reconnecting') return; // closed meanwhile
       try {

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const root = new URL('../', import.meta.url);
@@ -45,6 +46,27 @@ describe('package', () => {
       'buildLastActivityGet', 'parseLastActivity']) {
       assert.equal(typeof stanzas[name], 'function', `xmpp-profile/stanzas lacks ${name} (API.md §1)`);
     }
+  });
+
+  it('the signal relay imports by package name, and its CLI relays on the port asked for', async () => {
+    const entry = 'xmpp-profile/signal-server';
+    const relay = (await import(entry)) as Record<string, unknown>;
+    assert.equal(typeof relay.createSignalServer, 'function');
+    const bin = (pkg as unknown as { bin: Record<string, string> }).bin['xmpp-profile-signal'];
+    assert.ok(bin && existsSync(fileURLToPath(new URL(bin, root))), `${bin} missing: run npm run build`);
+    const cli = spawn(process.execPath, [fileURLToPath(new URL(bin, root)), '--port', '0', '--host', '127.0.0.1']);
+    try {
+      const line = await new Promise<string>((resolve, reject) => {
+        cli.stdout.once('data', (data: Buffer) => resolve(String(data)));
+        cli.once('exit', (code) => reject(new Error(`the CLI exited with ${code}`)));
+      });
+      assert.match(line, /relaying on ws:\/\/127\.0\.0\.1:\d+/);
+    } finally {
+      cli.kill('SIGTERM');
+    }
+    const bad = spawnSync(process.execPath, [fileURLToPath(new URL(bin, root)), '--port', 'nope']);
+    assert.equal(bad.status, 2);
+    assert.match(String(bad.stderr), /--port/);
   });
 
   it('the transport entry point imports by package name; in Node it registers ws as the default WebSocket', async () => {

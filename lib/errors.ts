@@ -39,6 +39,10 @@ export const ERROR_CODES = [
   'TRANSPORT_CLOSED',
   // time
   'TIMEOUT',
+  // QR login payloads
+  'QR_MALFORMED',
+  'QR_EXPIRED',
+  'QR_DECRYPT',
 ] as const;
 
 /** A stable error code. */
@@ -241,5 +245,19 @@ export class TimeoutError extends XmppError {
   constructor(message: string, timeoutMs: number) {
     super('TIMEOUT', message);
     this.timeoutMs = timeoutMs;
+  }
+}
+
+/**
+ * A QR login payload or sealed message that cannot be used: not a payload of this library
+ * (`QR_MALFORMED`), past its expiry (`QR_EXPIRED`), or sealed for another key or session, or altered
+ * (`QR_DECRYPT`).
+ * @see API.md §6
+ */
+export class QrError extends XmppError {
+  override readonly name = 'QrError';
+
+  constructor(code: 'QR_MALFORMED' | 'QR_EXPIRED' | 'QR_DECRYPT', message: string, options: XmppErrorOptions = {}) {
+    super(code, message, options);
   }
 }

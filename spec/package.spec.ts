@@ -48,7 +48,12 @@ describe('package', () => {
     }
   });
 
-  it('the signal relay imports by package name, and its CLI relays on the port asked for', async () => {
+  it('the QR helpers and the signal relay import by package name, and the relay CLI relays on the port asked for', async () => {
+    const qrEntry = 'xmpp-profile/qr';
+    const qr = (await import(qrEntry)) as Record<string, unknown>;
+    for (const name of ['buildQrPayload', 'parseQrPayload', 'sealCredentials', 'openCredentials', 'createQrKeyPair']) {
+      assert.equal(typeof qr[name], 'function', `xmpp-profile/qr lacks ${name}`);
+    }
     const entry = 'xmpp-profile/signal-server';
     const relay = (await import(entry)) as Record<string, unknown>;
     assert.equal(typeof relay.createSignalServer, 'function');

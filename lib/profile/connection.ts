@@ -27,6 +27,9 @@ import type { RosterStore } from './roster-store.js';
 import { createServerInfo, type ServerInfo } from './server-info.js';
 import type { CallbackListeners, Profile, User } from './types.js';
 
+/** When the presence sent to a contact that may newly see it goes out a second time, in ms. */
+const PRESENCE_REPEAT_MS = 500;
+
 /** What a connection needs from the SDK. */
 export interface ConnectionContext {
   readonly listeners: CallbackListeners;
@@ -147,10 +150,15 @@ export class Connection {
       return undefined; // a push before the roster was fetched: acknowledged, nothing to show yet
     }
     if ((item.subscription === 'from' || item.subscription === 'both') && item.subscription !== before) {
-      // The contact may now see this user's presence: send it to them at once. Servers send it on
-      // approval too, but ejabberd 23.01 may handle that presence before its roster knows the
-      // subscription, and then never learns this client's caps: no vCard4 pushes would reach it.
-      this.#sendQuietly(buildOwnPresence(item.jid));
+      // The contact may now see this user's presence: send it to them at once, and once more a moment
+      // later. Servers send it on approval too, but ejabberd 23.01 may handle that presence (and even
+      // this one) before its roster knows the subscription, and then never learns this client's caps:
+      // no vCard4 pushes would reach this user. A repeated presence changes nothing for anyone else.
+      const contact = item.jid;
+      this.#sendQuietly(buildOwnPresence(contact));
+      setTimeout(() => {
+        if (!this.#detached && this.session.status === 'online') this.#sendQuietly(buildOwnPresence(contact));
+      }, PRESENCE_REPEAT_MS);
     }
     void this.friendsList().then((users) => emit(this.#context.listeners, 'friendsListListener', users), () => undefined);
     return undefined;

@@ -9,12 +9,12 @@
 import type { Element } from 'ltx';
 import { StanzaError } from '../errors.js';
 import { buildBlockedByGet, isBlockedByPush, parseBlockedBy, parseBlockedByPush } from '../stanzas/blocked-by.js';
-import { jidEquals } from '../stanzas/jid.js';
 import { NS_BLOCKED_BY } from '../stanzas/ns.js';
 import { blockedUserOf } from './blocking.js';
 import type { Exchange } from './exchange.js';
 import type { ServerInfo } from './server-info.js';
 import type { BlockEvent, BlockedUser } from './types.js';
+import { fromOwnAccount } from './own-account.js';
 
 /**
  * The users who block this one (bare JIDs of the server's local users, as the module lists them).
@@ -44,8 +44,7 @@ export async function usersWhoBlockedMe(exchange: Exchange, server: ServerInfo):
 export function blockedByEvents(userJid: string, message: Element): BlockEvent[] {
   try {
     if (!isBlockedByPush(message)) return [];
-    const from: unknown = message.attrs.from;
-    if (from !== undefined && (typeof from !== 'string' || from.includes('/') || !jidEquals(from, userJid))) return [];
+    if (!fromOwnAccount(message, userJid)) return [];
     const push = parseBlockedByPush(message);
     const type = push.action === 'block' ? 'block_user' : 'unblock_user';
     return push.jids.map((jid) => ({ blockedUserId: blockedUserOf(jid).userId, jid, type, by: 'contact' }));

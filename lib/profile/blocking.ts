@@ -11,7 +11,7 @@
 import type { Element } from 'ltx';
 import { StanzaError } from '../errors.js';
 import { buildBlock, buildBlocklistGet, buildUnblock, parseBlockingPush, parseBlocklist } from '../stanzas/blocking.js';
-import { jidEquals, parseJid, fullJid } from '../stanzas/jid.js';
+import { parseJid, fullJid } from '../stanzas/jid.js';
 import { NS_BLOCKING, NS_PRIVACY } from '../stanzas/ns.js';
 import {
   blockedJidsOfPrivacyList, blockingPrivacyList, buildPrivacyActiveSet, buildPrivacyDefaultSet, buildPrivacyListGet,
@@ -20,6 +20,8 @@ import {
 import type { Exchange } from './exchange.js';
 import type { ServerInfo } from './server-info.js';
 import type { BlockEvent, BlockedUser } from './types.js';
+import { fromOwnAccount } from './own-account.js';
+import { localOf } from './profile-map.js';
 
 /** One settled promise shared by every fresh state: a state starts with nothing in progress. */
 const SETTLED: Promise<void> = Promise.resolve();
@@ -71,9 +73,7 @@ export function createBlockingState(listName: string = BLOCKING_LIST_NAME): Bloc
 
 /** A blocked user of the contract: the JID and its local part (`''` for a domain JID). */
 export function blockedUserOf(jid: string): BlockedUser {
-  const at = jid.indexOf('@');
-  const slash = jid.indexOf('/');
-  return { jid, userId: at > 0 && (slash === -1 || at < slash) ? jid.slice(0, at) : '' };
+  return { jid, userId: localOf(jid) };
 }
 
 /**
@@ -369,11 +369,6 @@ function eventOf(jid: string, block: boolean): BlockEvent {
   return { blockedUserId: blockedUserOf(jid).userId, jid, type: block ? 'block_user' : 'unblock_user', by: 'me' };
 }
 
-/** No `from`, or the user's bare JID (RFC 6120 §8.1.2.1: the server stamps its own account's stanzas so). */
-function fromOwnAccount(stanza: Element, userJid: string): boolean {
-  const from: unknown = stanza.attrs.from;
-  return from === undefined || (typeof from === 'string' && !from.includes('/') && jidEquals(from, userJid));
-}
 
 function normalize(jid: string): string {
   return fullJid(parseJid(jid));

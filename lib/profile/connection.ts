@@ -13,7 +13,8 @@ import type { Element } from 'ltx';
 import { NS_BLOCKING, NS_DISCO_INFO, NS_PRIVACY, NS_ROSTER } from '../stanzas/ns.js';
 import { parseRosterPush } from '../stanzas/roster.js';
 import { buildSubscribed, isPresence, parsePresence } from '../stanzas/presence.js';
-import { bareJid, jidEquals, parseJid } from '../stanzas/jid.js';
+import { bareJid, parseJid } from '../stanzas/jid.js';
+import { fromOwnAccount } from './own-account.js';
 import { StanzaError, StanzaParseError, type StanzaErrorCondition, type StanzaErrorType } from '../errors.js';
 import type { Session } from '../transport/session.js';
 import { blockedByEvents } from './blocked-by.js';
@@ -98,8 +99,12 @@ export class Connection {
     void loadBlocklist(this.exchange, this.server, this.blocking).then((events) => this.#emitBlocks(events), () => undefined);
   }
 
-  /** Reads the roster (with its version) once at a time: concurrent callers share one request. */
+  /**
+   * Reads the roster (with its version) once per stream: once read, the roster pushes keep it current
+   * (RFC 6121 §2.1.6), so later calls cost no round trip; concurrent callers share one request.
+   */
   loadRoster(): Promise<void> {
+    if (this.friends.fetched) return Promise.resolve();
     let load = this.#rosterLoad;
     if (!load) {
       load = loadRoster(this.exchange, this.#context.rosterStore, this.friends, {
@@ -145,8 +150,7 @@ export class Connection {
       throw error;
     }
     if (!item) {
-      const from = element.attrs.from as string | undefined;
-      if (from !== undefined && !jidEquals(from, this.userJid, true)) throw stanzaError('cancel', 'service-unavailable', '');
+      if (!fromOwnAccount(element, this.userJid)) throw stanzaError('cancel', 'service-unavailable', '');
       return undefined; // a push before the roster was fetched: acknowledged, nothing to show yet
     }
     if ((item.subscription === 'from' || item.subscription === 'both') && item.subscription !== before) {

@@ -13,7 +13,6 @@
  */
 import type { Element } from 'ltx';
 import { StanzaError, StanzaParseError } from '../errors.js';
-import { jidEquals } from '../stanzas/jid.js';
 import {
   buildRosterGet, isRosterUnchanged, parseRoster, parseRosterPush, type Roster, type RosterItem, type RosterPush,
 } from '../stanzas/roster.js';
@@ -22,6 +21,7 @@ import type { Exchange } from './exchange.js';
 import { emptyProfile } from './profile-map.js';
 import type { RosterStore } from './roster-store.js';
 import type { Profile, User } from './types.js';
+import { fromOwnAccount } from './own-account.js';
 
 /** One settled promise shared by every fresh state: a state starts with nothing in progress. */
 const SETTLED: Promise<void> = Promise.resolve();
@@ -129,7 +129,7 @@ async function fetchRoster(exchange: Exchange, store: RosterStore, state: Friend
 export function applyRosterPush(userJid: string, state: FriendsState, store: RosterStore, iq: Element): RosterItem | undefined {
   const push = parseRosterPush(iq);
   // RFC 6121 §2.1.6: the client MUST ignore a push unless it has no 'from' or 'from' is the user's bare JID.
-  if (push.from !== undefined && push.from !== userJid && !jidEquals(push.from, userJid)) return undefined;
+  if (!fromOwnAccount(iq, userJid)) return undefined;
   if (state.account !== userJid) return push.item;
   if (state.replay) {
     state.replay.push(push);

@@ -16,7 +16,7 @@
  * @see https://csrc.nist.gov/pubs/sp/800/38/d/final (GCM)
  */
 import { QrError } from '../errors.js';
-import { buildBase64, parseBase64 } from '../stanzas/base64.js';
+import { buildBase64Url, parseBase64Url } from '../stanzas/base64.js';
 
 /** What a QR code says. */
 export interface QrPayload {
@@ -53,7 +53,7 @@ const MAX_TEXT = 2048;
 export async function createQrKeyPair(subtle: SubtleCrypto = crypto.subtle): Promise<QrKeyPair> {
   const pair = (await subtle.generateKey(ECDH, false, ['deriveBits'])) as CryptoKeyPair;
   const raw = new Uint8Array(await subtle.exportKey('raw', pair.publicKey));
-  return { privateKey: pair.privateKey, publicKey: toBase64Url(raw) };
+  return { privateKey: pair.privateKey, publicKey: buildBase64Url(raw) };
 }
 
 /** The text of the QR code (JSON, marked as this library's). */
@@ -85,7 +85,7 @@ export function parseQrPayload(text: string, now: number): QrPayload {
 export async function sealCredentials(payload: QrPayload, credentials: QrCredentials, subtle: SubtleCrypto = crypto.subtle): Promise<string> {
   let browserKey: CryptoKey;
   try {
-    browserKey = await subtle.importKey('raw', fromBase64Url(payload.key), ECDH, false, []);
+    browserKey = await subtle.importKey('raw', base64UrlKey(payload.key), ECDH, false, []);
   } catch (error) {
     throw malformed('the public key is not a P-256 point', error);
   }
@@ -95,7 +95,7 @@ export async function sealCredentials(payload: QrPayload, credentials: QrCredent
   const plain = new TextEncoder().encode(JSON.stringify({ u: credentials.username, p: credentials.password }));
   const sealed = new Uint8Array(await subtle.encrypt({ name: 'AES-GCM', iv, additionalData: new TextEncoder().encode(payload.session) }, key, plain));
   const epk = new Uint8Array(await subtle.exportKey('raw', ephemeral.publicKey));
-  return JSON.stringify({ t: MARK, v: VERSION, epk: toBase64Url(epk), iv: toBase64Url(iv), ct: toBase64Url(sealed) });
+  return JSON.stringify({ t: MARK, v: VERSION, epk: buildBase64Url(epk), iv: buildBase64Url(iv), ct: buildBase64Url(sealed) });
 }
 
 /**
@@ -110,9 +110,9 @@ export async function openCredentials(privateKey: CryptoKey, session: string, se
   }
   let plain: ArrayBuffer;
   try {
-    const epk = await subtle.importKey('raw', fromBase64Url(value.epk), ECDH, false, []);
+    const epk = await subtle.importKey('raw', base64UrlKey(value.epk), ECDH, false, []);
     const key = await sharedKey(subtle, privateKey, epk, session, 'decrypt');
-    plain = await subtle.decrypt({ name: 'AES-GCM', iv: fromBase64Url(value.iv), additionalData: new TextEncoder().encode(session) }, key, fromBase64Url(value.ct));
+    plain = await subtle.decrypt({ name: 'AES-GCM', iv: base64UrlKey(value.iv), additionalData: new TextEncoder().encode(session) }, key, base64UrlKey(value.ct));
   } catch (error) {
     throw new QrError('QR_DECRYPT', 'the sealed message does not open with this key and session', { cause: error });
   }
@@ -147,12 +147,7 @@ function malformed(message: string, cause?: unknown): QrError {
   return new QrError('QR_MALFORMED', message, cause === undefined ? {} : { cause });
 }
 
-function toBase64Url(bytes: Uint8Array): string {
-  return buildBase64(bytes).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
-
-function fromBase64Url(text: string): Uint8Array<ArrayBuffer> {
-  if (!/^[A-Za-z0-9_-]*$/.test(text)) throw malformed('not base64url');
-  const base64 = text.replace(/-/g, '+').replace(/_/g, '/');
-  return new Uint8Array(parseBase64(base64 + '='.repeat((4 - (base64.length % 4)) % 4)));
+/** Bytes for WebCrypto from base64url text. @throws {StanzaParseError} for text that is not base64url. */
+function base64UrlKey(text: string): Uint8Array<ArrayBuffer> {
+  return new Uint8Array(parseBase64Url(text));
 }

@@ -1,9 +1,10 @@
 /**
  * Base64: RFC 4648 §4 (standard alphabet, padded, no line breaks), over `Uint8Array` without Node's
  * `Buffer`, so that it runs in browsers too. Used for SASL payloads (RFC 6120 §6.4.2) and entity caps
- * hashes (XEP-0115 §5.1 step 9).
+ * hashes (XEP-0115 §5.1 step 9); and base64url (§5, unpadded) for generated passwords and QR keys.
  *
  * @see https://www.rfc-editor.org/rfc/rfc4648#section-4
+ * @see https://www.rfc-editor.org/rfc/rfc4648#section-5
  */
 import { StanzaParseError } from '../errors.js';
 
@@ -82,3 +83,29 @@ export function parseBase64(text: string): Uint8Array {
 export function stripBase64Whitespace(text: string): string {
   return HAS_SPACE.test(text) ? text.replace(SPACES, '') : text;
 }
+
+/**
+ * Encodes bytes as base64url without padding (RFC 4648 §5: `-` and `_` for `+` and `/`).
+ * @see https://www.rfc-editor.org/rfc/rfc4648#section-5
+ */
+export function buildBase64Url(bytes: Uint8Array): string {
+  return buildBase64(bytes).replace(URL_UNSAFE, (char) => (char === '+' ? '-' : '_')).replace(PADDING, '');
+}
+
+/**
+ * Decodes unpadded (or padded) base64url text (RFC 4648 §5).
+ * @throws {StanzaParseError} `STANZA_INVALID_VALUE` when the text is not base64url.
+ * @see https://www.rfc-editor.org/rfc/rfc4648#section-5
+ */
+export function parseBase64Url(text: string): Uint8Array {
+  const bare = text.replace(PADDING, '');
+  const padded = bare.length !== text.length;
+  if (NOT_BASE64URL.test(bare) || bare.length % 4 === 1 || (padded && (text.length % 4 !== 0 || text.length - bare.length > 2))) throw new StanzaParseError('STANZA_INVALID_VALUE', 'the text is not base64url');
+  const base64 = bare.replace(URL_SAFE, (char) => (char === '-' ? '+' : '/'));
+  return parseBase64(base64 + '='.repeat((4 - (base64.length % 4)) % 4));
+}
+
+const URL_UNSAFE = /[+/]/g;
+const URL_SAFE = /[-_]/g;
+const PADDING = /=+$/;
+const NOT_BASE64URL = /[^A-Za-z0-9_-]/;

@@ -16,7 +16,7 @@ import WebSocket from 'ws';
 import type { Element } from 'ltx';
 import type { Stanzas } from 'stanza';
 import { NS_LAST, NS_PING, NS_VCARD } from '../../lib/stanzas/ns.js';
-import { withTimeout, type TransportKind } from '../session/drivers.js';
+import { closeStanzaJs, stanzaJsStarted, withTimeout, type TransportKind } from '../session/drivers.js';
 import { oursDriver } from './ours.js';
 
 export type { TransportKind } from '../session/drivers.js';
@@ -112,20 +112,8 @@ async function stanzaJs(server: Server): Promise<Driver> {
         transports: transport === 'websocket' ? { websocket: server.websocketUrl, bosh: false } : { websocket: false, bosh: server.boshUrl },
       });
       if (options.plain) for (const name of ['SCRAM-SHA-256', 'SCRAM-SHA-1', 'DIGEST-MD5', 'OAUTHBEARER', 'X-OAUTH2']) client.sasl.disable(name);
-      const started = new Promise<void>((resolve, reject) => {
-        client.once('session:started', () => resolve());
-        client.once('auth:failed', () => reject(new Error('StanzaJS: authentication failed')));
-        client.once('disconnected', (error) => reject(new Error(`StanzaJS: disconnected before the session started${error ? ` (${String(error)})` : ''}`)));
-      });
-      const close = async (): Promise<void> => {
-        // As in bench/session/drivers.ts: over BOSH in Node, 'stream:end' is the settled close.
-        const gone = new Promise<void>((resolve) => {
-          client.once('disconnected', () => resolve());
-          client.once('stream:end', () => resolve());
-        });
-        void Promise.resolve(client.disconnect() as unknown).catch(() => undefined);
-        await withTimeout(gone, 5000, 'StanzaJS disconnect').catch(() => undefined);
-      };
+      const started = stanzaJsStarted(client);
+      const close = (): Promise<void> => closeStanzaJs(client).catch(() => undefined);
       try {
         await client.connect();
         await withTimeout(started, LOGIN_TIMEOUT_MS, 'StanzaJS login');
@@ -141,6 +129,17 @@ async function stanzaJs(server: Server): Promise<Driver> {
         close,
       };
     },
+  };
+}
+
+/** The profile fields of a vCard-temp, given how to read the text at a path of child names. */
+function vcardFields(text: (...path: string[]) => string): Fields {
+  return {
+    nickName: text('NICKNAME') || text('FN'),
+    image: text('PHOTO', 'EXTVAL'),
+    status: text('DESC'),
+    mobileNumber: text('TEL', 'NUMBER'),
+    email: text('EMAIL', 'USERID'),
   };
 }
 
@@ -162,13 +161,7 @@ async function xmppJs(server: Server): Promise<Driver> {
   const fieldsOf = (answer: unknown): Fields => {
     const vcard = asLtx(answer).getChild('vCard', NS_VCARD);
     if (!vcard) return noFields;
-    return {
-      nickName: text(vcard, 'NICKNAME') || text(vcard, 'FN'),
-      image: text(vcard, 'PHOTO', 'EXTVAL'),
-      status: text(vcard, 'DESC'),
-      mobileNumber: text(vcard, 'TEL', 'NUMBER'),
-      email: text(vcard, 'EMAIL', 'USERID'),
-    };
+    return vcardFields((...path) => text(vcard, ...path));
   };
   return {
     name: '@xmpp/client',
@@ -228,13 +221,7 @@ async function stropheJs(server: Server): Promise<Driver> {
   const fieldsOf = (answer: Node): Fields => {
     const vcard = first(answer, 'vCard');
     if (!vcard) return noFields;
-    return {
-      nickName: text(vcard, 'NICKNAME') || text(vcard, 'FN'),
-      image: text(vcard, 'PHOTO', 'EXTVAL'),
-      status: text(vcard, 'DESC'),
-      mobileNumber: text(vcard, 'TEL', 'NUMBER'),
-      email: text(vcard, 'EMAIL', 'USERID'),
-    };
+    return vcardFields((...path) => text(vcard, ...path));
   };
   return {
     name: 'Strophe.js',

@@ -25,6 +25,7 @@ import { createScramKeyCache, type ScramKeyCache } from '../../lib/transport/scr
 import type { TraceHook } from '../../lib/transport/trace.js';
 import { buildIqGet } from '../../lib/stanzas/iq.js';
 import { NS_PING } from '../../lib/stanzas/ns.js';
+import type { Agent } from 'stanza';
 
 export type TransportKind = 'websocket' | 'bosh';
 export type CacheMode = 'cold' | 'warm';
@@ -164,21 +165,8 @@ export async function stanzaJs(target: Target): Promise<Driver> {
         client.on('raw:outgoing', (data: string) => raw('out', data));
       }
       if (cache === 'warm') client.on('credentials:update', (credentials) => { kept = { ...credentials }; });
-      const started = new Promise<void>((resolve, reject) => {
-        client.once('session:started', () => resolve());
-        client.once('auth:failed', () => reject(new Error('StanzaJS: authentication failed')));
-        client.once('disconnected', (error) => reject(new Error(`StanzaJS: disconnected before the session started${error ? ` (${String(error)})` : ''}`)));
-      });
-      const closeIt = async (): Promise<void> => {
-        // Over BOSH in Node, neither the promise of disconnect() nor the 'disconnected' event settles
-        // after the server answered the terminate request (12.22.1); 'stream:end' is that answer.
-        const gone = new Promise<void>((resolve) => {
-          client.once('disconnected', () => resolve());
-          client.once('stream:end', () => resolve());
-        });
-        void Promise.resolve(client.disconnect() as unknown).catch(() => undefined);
-        await withTimeout(gone, 5000, 'StanzaJS disconnect');
-      };
+      const started = stanzaJsStarted(client);
+      const closeIt = (): Promise<void> => closeStanzaJs(client);
       try {
         await client.connect();
         await withTimeout(started, STEP_TIMEOUT_MS, 'StanzaJS login');
@@ -192,6 +180,31 @@ export async function stanzaJs(target: Target): Promise<Driver> {
       };
     },
   };
+}
+
+type StanzaJsClient = Agent;
+
+/** Settles when a StanzaJS client's session has started; rejects when its login failed. */
+export function stanzaJsStarted(client: StanzaJsClient): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    client.once('session:started', () => resolve());
+    client.once('auth:failed', () => reject(new Error('StanzaJS: authentication failed')));
+    client.once('disconnected', (error) => reject(new Error(`StanzaJS: disconnected before the session started${error ? ` (${String(error)})` : ''}`)));
+  });
+}
+
+/**
+ * Closes a StanzaJS client. Over BOSH in Node, neither the promise of disconnect() nor the
+ * 'disconnected' event settles after the server answered the terminate request (12.22.1);
+ * 'stream:end' is that answer.
+ */
+export async function closeStanzaJs(client: StanzaJsClient): Promise<void> {
+  const gone = new Promise<void>((resolve) => {
+    client.once('disconnected', () => resolve());
+    client.once('stream:end', () => resolve());
+  });
+  void Promise.resolve(client.disconnect() as unknown).catch(() => undefined);
+  await withTimeout(gone, 5000, 'StanzaJS disconnect');
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -100,6 +100,18 @@ async function loaded(items: RosterItem[], ver = '1'): Promise<{ state: FriendsS
   return { state, store };
 }
 
+/** A fake exchange whose answers wait until `release()` is called: a request in flight, held. */
+function heldExchange(server: ReturnType<typeof rosterServer>) {
+  let held: () => void = () => undefined;
+  const exchange = fakeExchange(async (request) => {
+    await new Promise<void>((resolve) => {
+      held = resolve;
+    });
+    return server.answer(request);
+  });
+  return { exchange, release: () => held() };
+}
+
 describe('profile/concurrency mapLimit', () => {
   it('keeps the order, never has more than `limit` calls in flight, and refills as each settles', async () => {
     await fc.assert(fc.asyncProperty(
@@ -292,13 +304,7 @@ describe('profile/friends loadRoster (RFC 6121 §2.1.3, §2.6)', () => {
 
   it('applies a push that arrives while the get is in flight on top of the answer', async () => {
     const server = rosterServer({ ver: '1', items: [item('bob@x')] });
-    let release: () => void = () => undefined;
-    const exchange = fakeExchange(async (request) => {
-      await new Promise<void>((resolve) => {
-        release = resolve;
-      });
-      return server.answer(request);
-    });
+    const { exchange, release } = heldExchange(server);
     const state = createFriendsState();
     const store = createMemoryRosterStore();
     const load = loadRoster(exchange, store, state, { versioning: true });
@@ -317,13 +323,7 @@ describe('profile/friends loadRoster (RFC 6121 §2.1.3, §2.6)', () => {
     const server = rosterServer({ ver: '5', items: [item('bob@x')] });
     const { store, counts } = countingStore();
     await store.save(ALICE, { ver: '5', items: [item('bob@x')] });
-    let release: () => void = () => undefined;
-    const exchange = fakeExchange(async (request) => {
-      await new Promise<void>((resolve) => {
-        release = resolve;
-      });
-      return server.answer(request);
-    });
+    const { exchange, release } = heldExchange(server);
     const state = createFriendsState();
     const load = loadRoster(exchange, store, state, { versioning: true });
     await tick();

@@ -99,12 +99,8 @@ export class Connection {
     void loadBlocklist(this.exchange, this.server, this.blocking).then((events) => this.#emitBlocks(events), () => undefined);
   }
 
-  /**
-   * Reads the roster (with its version) once per stream: once read, the roster pushes keep it current
-   * (RFC 6121 §2.1.6), so later calls cost no round trip; concurrent callers share one request.
-   */
+  /** Reads the roster (with its version) once at a time: concurrent callers share one request. */
   loadRoster(): Promise<void> {
-    if (this.friends.fetched) return Promise.resolve();
     let load = this.#rosterLoad;
     if (!load) {
       load = loadRoster(this.exchange, this.#context.rosterStore, this.friends, {

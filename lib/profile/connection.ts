@@ -52,6 +52,8 @@ export class Connection {
   #rosterLoad: Promise<void> | undefined;
   /** Users this session asked to be friends with (`addFriend`): their subscription requests are approved. */
   #wanted: Set<string> | undefined;
+  /** Wanted contacts this session already approved after a roster push (once each). */
+  #approved: Set<string> | undefined;
   /** How many of this user's own profile updates are in flight. */
   #ownUpdates = 0;
   /** The last profile seen of each user, so that a push that changes nothing fires no event. */
@@ -159,6 +161,12 @@ export class Connection {
       setTimeout(() => {
         if (!this.#detached && this.session.status === 'online') this.#sendQuietly(buildOwnPresence(contact));
       }, PRESENCE_REPEAT_MS);
+    }
+    if (this.#wanted?.has(item.jid) && (item.subscription === 'none' || item.subscription === 'to') && !this.#approved?.has(item.jid)) {
+      // A contact asked to be friends may not see this user yet: approve (or pre-approve) now, once. A
+      // request of theirs that reached the server before `addFriend` may otherwise wait unanswered.
+      (this.#approved ??= new Set()).add(item.jid);
+      this.#sendQuietly(buildSubscribed(item.jid));
     }
     void this.friendsList().then((users) => emit(this.#context.listeners, 'friendsListListener', users), () => undefined);
     return undefined;

@@ -43,6 +43,7 @@ export const ERROR_CODES = [
   'QR_MALFORMED',
   'QR_EXPIRED',
   'QR_DECRYPT',
+  'QR_UNKNOWN_SESSION',
 ] as const;
 
 /** A stable error code. */
@@ -251,13 +252,13 @@ export class TimeoutError extends XmppError {
 /**
  * A QR login payload or sealed message that cannot be used: not a payload of this library
  * (`QR_MALFORMED`), past its expiry (`QR_EXPIRED`), or sealed for another key or session, or altered
- * (`QR_DECRYPT`).
+ * (`QR_DECRYPT`); a relay session that is not there (expired, used, or made up: `QR_UNKNOWN_SESSION`).
  * @see API.md §6
  */
 export class QrError extends XmppError {
   override readonly name = 'QrError';
 
-  constructor(code: 'QR_MALFORMED' | 'QR_EXPIRED' | 'QR_DECRYPT', message: string, options: XmppErrorOptions = {}) {
+  constructor(code: 'QR_MALFORMED' | 'QR_EXPIRED' | 'QR_DECRYPT' | 'QR_UNKNOWN_SESSION', message: string, options: XmppErrorOptions = {}) {
     super(code, message, options);
   }
 }

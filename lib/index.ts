@@ -9,7 +9,8 @@ import { createSDK, type ProfileSDK } from './profile/sdk.js';
 
 export * from './errors.js';
 export { createSDK, ProfileSDK } from './profile/sdk.js';
-export type { CurrentUserJidAnswer, ImageInput, LastSeenAnswer, RegisterAnswer } from './profile/sdk.js';
+export type { CurrentUserJidAnswer, ImageInput, LastSeenAnswer, QrCodeAnswer, QrCodeOptions, QrLoginAnswer, RegisterAnswer } from './profile/sdk.js';
+export type { QrCodeShown } from './profile/qr-code.js';
 export { SdkError, CONDITION_STATUS } from './profile/answers.js';
 export type { InitOptions } from './profile/options.js';
 export type { TokenAnswer } from './profile/token.js';

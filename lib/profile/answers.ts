@@ -5,7 +5,7 @@
  * @see API.md §4
  * @see https://www.rfc-editor.org/rfc/rfc6120#section-8.3.3 (the stanza error conditions)
  */
-import { SaslError, StanzaError, StreamError, TimeoutError, TransportError, XmppError, type StanzaErrorCondition } from '../errors.js';
+import { QrError, SaslError, StanzaError, StreamError, TimeoutError, TransportError, XmppError, type StanzaErrorCondition } from '../errors.js';
 import type { Answer } from './types.js';
 
 /** The message of the answer to a call made while not connected (API.md §3). */
@@ -61,9 +61,11 @@ export function notConnected(): Answer {
 /**
  * The status code for any error: `StanzaError` by condition, `SaslError` 401 for refused credentials
  * (`not-authorized`, `credentials-expired`, `account-disabled`, and a bad server signature), else 500,
- * `TimeoutError` 408, `TransportError`/`StreamError` 500, anything else 500.
+ * `TimeoutError` 408, `QrError` 400 (a QR payload or hand-off that cannot be used),
+ * `TransportError`/`StreamError` 500, anything else 500.
  */
 export function statusOf(error: unknown): number {
+  if (error instanceof QrError) return 400;
   if (error instanceof StanzaError) return CONDITION_STATUS[error.condition] ?? 500;
   if (error instanceof SaslError) return SASL_AUTH_FAILURES.has(error.condition) || error.code === 'SASL_SERVER_SIGNATURE' ? 401 : 500;
   if (error instanceof TimeoutError) return 408;

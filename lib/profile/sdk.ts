@@ -9,6 +9,9 @@
 import { SaslError } from '../errors.js';
 import { createScramKeyCache, type ScramKeyCache } from '../transport/scram.js';
 import { Session } from '../transport/session.js';
+import { defaultWebSocketConstructor } from '../transport/websocket.js';
+import type { QrCredentials } from '../qr/payload.js';
+import type { QrLogin } from '../qr/qr-login.js';
 import type { SessionStatus } from '../transport/session-options.js';
 import { buildUnavailable } from '../stanzas/presence.js';
 import { fail, failure, notConnected, ok, SdkError, statusOf, CONNECTION_ERROR } from './answers.js';
@@ -24,6 +27,7 @@ import { generatePassword } from './password.js';
 import { getProfile, setProfile, type ProfileChanges } from './profile.js';
 import { createMemoryRosterStore, type RosterStore } from './roster-store.js';
 import { requestUserToken, type TokenAnswer } from './token.js';
+import type { QrCodeShown } from './qr-code.js';
 import type { Answer, BlockedUser, CallbackListeners, DataAnswer, Profile, User } from './types.js';
 import { checkImage, checkProfileChanges, checkText, checkUserIdentifier, checkUserJid, checkUsername, MAX_CREDENTIAL_LENGTH, MAX_NAME_LENGTH, type ImageInput } from './validate.js';
 
@@ -37,6 +41,18 @@ export type CurrentUserJidAnswer = Answer & { readonly userJid: string };
 
 /** The answer of `getLastSeen`. */
 export type LastSeenAnswer = DataAnswer<{ readonly fromUserJid: string; readonly seconds: number }>;
+
+/** The answer of `generateQrCode`: the first code's text (and, without a DOM, its terminal rendering). */
+export type QrCodeAnswer = Answer & Partial<QrCodeShown>;
+
+/** What the `generateQrCode` callback gets once the code was scanned and approved. */
+export type QrLoginAnswer = Answer & { readonly username?: string; readonly password?: string };
+
+/** Extra options of `generateQrCode` (not in API.md). */
+export interface QrCodeOptions {
+  /** Each code shown: the first, and each one that replaces it before it expires. */
+  readonly onQrCode?: (code: QrCodeShown) => void;
+}
 
 /** Profiles fetched at once by the friends list over WebSocket (and other transports), by default. */
 export const PROFILE_CONCURRENCY = 32;
@@ -54,6 +70,10 @@ export class ProfileSDK {
   /** SCRAM keys of this instance's logins, so that logging in again (and reconnects) skip PBKDF2. */
   readonly #scramCache: ScramKeyCache = createScramKeyCache();
   #lastStatus: string | undefined;
+  /** How this instance logged in, for handing over to a QR login (`approveQrLogin`). */
+  #credentials: QrCredentials | undefined;
+  /** A QR login waiting for its scan. */
+  #qrLogin: QrLogin | undefined;
 
   /**
    * Sets the service, domains, listeners and options (API.md §2). Allowed again while logged out.
@@ -87,7 +107,7 @@ export class ProfileSDK {
     if (AUTO_LOGIN) this.#pending = true;
     try {
       await session.register({ username: username.value, password }, { login: AUTO_LOGIN });
-      if (AUTO_LOGIN) this.#online(config, session, `${username.value}@${domain}`);
+      if (AUTO_LOGIN) this.#online(config, session, `${username.value}@${domain}`, { username: username.value, password });
     } catch (error) {
       await session.close().catch(() => undefined);
       const answer = failure(error);
@@ -127,7 +147,11 @@ export class ProfileSDK {
     const session = this.#newSession(config, domain);
     try {
       await session.login(credentials);
-      this.#online(config, session, `${username.value}@${domain}`);
+      this.#online(config, session, `${username.value}@${domain}`, {
+        username: username.value,
+        password: credentials.password ?? '',
+        ...(credentials.token !== undefined ? { token: credentials.token } : {}),
+      });
       return ok('Login Success');
     } catch (error) {
       await session.close().catch(() => undefined);
@@ -140,15 +164,122 @@ export class ProfileSDK {
   }
 
   /**
+   * QR login, the waiting side (API.md §6): asks the relay at `SIGNAL_SERVER_URL` for a one-time session,
+   * draws a QR code of its payload (relay URL, session id, a fresh ECDH P-256 public key, expiry) into
+   * the canvas (or `<img>`) `DOM_ELEMENT_ID` with the logo `LOGO_ELEMENT_ID` centred, sets the canvas's
+   * `data-qr-payload`, and replaces code and key before the session expires. When a logged-in device
+   * approves it (`approveQrLogin`), the sealed credentials arrive, open, and log this instance in with
+   * `connect`; then `callback({ statusCode: 200, message: 'Login Success', username, password })`, or
+   * the callback gets the error answer (401 for refused credentials, 400 for a hand-off that does not
+   * open, 500 when the relay is gone). Without a DOM (Node) the answer carries the payload and its
+   * terminal rendering.
+   * @returns 200 'QR Code generated' with `payload` (and `terminal` without a DOM); 400 naming a bad
+   *   argument; 409 while logged in; 500 when the relay cannot be reached.
+   */
+  async generateQrCode(DOM_ELEMENT_ID: unknown, LOGO_ELEMENT_ID: unknown, SIGNAL_SERVER_URL: string, callback?: (answer: QrLoginAnswer) => void, options: QrCodeOptions = {}): Promise<QrCodeAnswer> {
+    const config = this.#config;
+    if (!config) return notInitialized();
+    if (this.#connection || this.#pending) return fail(409, 'Already logged in: logout before generateQrCode');
+    if (callback !== undefined && typeof callback !== 'function') return fail(400, 'callback must be a function');
+    const qr = await import('./qr-code.js');
+    const relayUrl = qr.checkRelayUrl('SIGNAL_SERVER_URL', SIGNAL_SERVER_URL);
+    if (!relayUrl.ok) return relayUrl.answer;
+    const target = qr.checkQrTarget(DOM_ELEMENT_ID, LOGO_ELEMENT_ID);
+    if (!target.ok) return target.answer;
+    const Socket = config.WebSocket ?? defaultWebSocketConstructor();
+    if (!Socket) return fail(500, `${CONNECTION_ERROR}: no WebSocket here for the QR relay (pass WebSocket to initializeSDK)`);
+    this.#stopQrLogin();
+    const answer = (result: QrLoginAnswer): void => {
+      try {
+        callback?.(result);
+      } catch {
+        // a callback that throws breaks nothing (API.md §5)
+      }
+    };
+    let first: QrCodeShown | undefined;
+    try {
+      const login: QrLogin = await qr.beginQrLogin({
+        target: target.value,
+        relayUrl: relayUrl.value,
+        WebSocket: Socket,
+        onCode: (code) => {
+          first ??= code;
+          try {
+            options.onQrCode?.(code);
+          } catch {
+            // as above
+          }
+        },
+        onCredentials: (credentials) => void this.#qrLoggedIn(login, credentials).then(answer),
+        onError: (error) => {
+          if (this.#qrLogin === login) this.#qrLogin = undefined;
+          answer(failure(error));
+        },
+      });
+      this.#qrLogin = login;
+    } catch (error) {
+      return failure(error);
+    }
+    return ok('QR Code generated', { ...first });
+  }
+
+  /**
+   * QR login, the scanning side (API.md §6): reads the payload a browser shows, seals this session's
+   * credentials to its key (ECDH P-256 + AES-GCM) and hands them to its relay session.
+   * @returns 200 'Success'; 400 for a malformed, tampered, expired or already used payload (naming
+   *   QR_PAYLOAD); 500 when not logged in or the relay cannot be reached.
+   */
+  async approveQrLogin(QR_PAYLOAD: string): Promise<Answer> {
+    const connection = this.#ready();
+    const credentials = this.#credentials;
+    if (!connection || !credentials) return notConnected();
+    const payload = checkText('QR_PAYLOAD', QR_PAYLOAD, 2048, true);
+    if (!payload.ok) return payload.answer;
+    const Socket = this.#config?.WebSocket ?? defaultWebSocketConstructor();
+    if (!Socket) return fail(500, `${CONNECTION_ERROR}: no WebSocket here for the QR relay (pass WebSocket to initializeSDK)`);
+    try {
+      const { approveQrLogin } = await import('../qr/approve.js');
+      await approveQrLogin(payload.value, credentials, Socket);
+      return ok('Success');
+    } catch (error) {
+      return refusedParameter('QR_PAYLOAD', failure(error));
+    }
+  }
+
+  /** The credentials of a QR login arrived: log in with them. */
+  async #qrLoggedIn(login: QrLogin, credentials: QrCredentials): Promise<QrLoginAnswer> {
+    if (this.#qrLogin === login) this.#qrLogin = undefined;
+    try {
+      if (credentials.token !== undefined && credentials.password === '') {
+        const set = await this.setUserToken(credentials.token);
+        if (set.statusCode !== 200) return set;
+        await this.connect(credentials.username);
+      } else {
+        await this.connect(credentials.username, credentials.password);
+      }
+      return ok('Login Success', { username: credentials.username, password: credentials.password });
+    } catch (error) {
+      return error instanceof SdkError ? fail(error.statusCode, error.message) : failure(error);
+    }
+  }
+
+  #stopQrLogin(): void {
+    this.#qrLogin?.stop();
+    this.#qrLogin = undefined;
+  }
+
+  /**
    * Logs out: unavailable presence, stream close (BOSH: terminate), local state cleared (the token of
    * `setUserToken` too); fires `connectionListener({ status: 'DISCONNECTED' })`.
    * @returns 200 'Logout Success'; 500 'Connection Error' when not logged in.
    */
   async logout(): Promise<Answer> {
+    this.#stopQrLogin();
     const connection = this.#connection;
     if (!connection) return notConnected();
     this.#connection = undefined;
     this.#token = undefined;
+    this.#credentials = undefined;
     connection.detach();
     try {
       if (connection.session.status === 'online') connection.session.send(buildUnavailable());
@@ -381,7 +512,9 @@ export class ProfileSDK {
   }
 
   /** A session has logged in: it becomes this instance's connection. */
-  #online(config: SdkConfig, session: Session, userJid: string): void {
+  #online(config: SdkConfig, session: Session, userJid: string, credentials: QrCredentials): void {
+    this.#stopQrLogin();
+    this.#credentials = credentials;
     const connection = new Connection(session, userJid, this.#domain(config), {
       listeners: config.listeners,
       rosterStore: this.#rosterStore,
@@ -405,6 +538,7 @@ export class ProfileSDK {
     else if (status === 'offline') {
       // The connection is gone for good (reconnect gave up, or was not possible).
       this.#connection = undefined;
+      this.#credentials = undefined;
       connection.detach();
       const answer = error ? failure(error) : fail(500, CONNECTION_ERROR);
       this.#emitStatus(error instanceof SaslError && answer.statusCode === 401 ? 'AUTHFAIL' : 'CONNECTIONFAILED', answer);

@@ -33,7 +33,10 @@ export interface QrPayload {
 /** The credentials handed over. */
 export interface QrCredentials {
   readonly username: string;
+  /** `''` when the device logged in with a token instead. */
   readonly password: string;
+  /** A token for SASL OAUTHBEARER / X-OAUTH2 login, when the device logged in with one. */
+  readonly token?: string;
 }
 
 /** A browser's key pair for one QR code. */
@@ -92,7 +95,7 @@ export async function sealCredentials(payload: QrPayload, credentials: QrCredent
   const ephemeral = (await subtle.generateKey(ECDH, false, ['deriveBits'])) as CryptoKeyPair;
   const key = await sharedKey(subtle, ephemeral.privateKey, browserKey, payload.session, 'encrypt');
   const iv = crypto.getRandomValues(new Uint8Array(12));
-  const plain = new TextEncoder().encode(JSON.stringify({ u: credentials.username, p: credentials.password }));
+  const plain = new TextEncoder().encode(JSON.stringify({ u: credentials.username, p: credentials.password, ...(credentials.token !== undefined ? { tk: credentials.token } : {}) }));
   const sealed = new Uint8Array(await subtle.encrypt({ name: 'AES-GCM', iv, additionalData: new TextEncoder().encode(payload.session) }, key, plain));
   const epk = new Uint8Array(await subtle.exportKey('raw', ephemeral.publicKey));
   return JSON.stringify({ t: MARK, v: VERSION, epk: buildBase64Url(epk), iv: buildBase64Url(iv), ct: buildBase64Url(sealed) });
@@ -117,8 +120,11 @@ export async function openCredentials(privateKey: CryptoKey, session: string, se
     throw new QrError('QR_DECRYPT', 'the sealed message does not open with this key and session', { cause: error });
   }
   const credentials = readJson(new TextDecoder().decode(plain), 'sealed credentials');
-  if (typeof credentials.u !== 'string' || typeof credentials.p !== 'string') throw malformed('the sealed message holds no credentials');
-  return { username: credentials.u, password: credentials.p };
+  const { u: username, p: password, tk: token } = credentials;
+  if (typeof username !== 'string' || typeof password !== 'string' || (token !== undefined && typeof token !== 'string')) {
+    throw malformed('the sealed message holds no credentials');
+  }
+  return token === undefined ? { username, password } : { username, password, token };
 }
 
 /** ECDH, then HKDF-SHA-256 (salt: the session id) to an AES-256-GCM key. */

@@ -48,6 +48,11 @@ export function setDefaultWebSocket(constructor: WebSocketConstructor): void {
   defaultWebSocket = constructor;
 }
 
+/** The `WebSocket` constructor used when none is passed: the global one, else the registered one. */
+export function defaultWebSocketConstructor(): WebSocketConstructor | undefined {
+  return (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket ?? defaultWebSocket;
+}
+
 const OPEN = 1; // WebSocket.OPEN
 // RFC 7395 §3.6: close codes that mean a normal end.
 const NORMAL_CLOSE = 1000;
@@ -58,7 +63,7 @@ const NORMAL_CLOSE = 1000;
  * @see https://www.rfc-editor.org/rfc/rfc7395#section-3
  */
 export function createWebSocketTransport(options: WebSocketTransportOptions): Transport {
-  const Socket = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket ?? defaultWebSocket;
+  const Socket = options.WebSocket ?? defaultWebSocketConstructor();
   if (!Socket) {
     throw new TransportError('TRANSPORT_FAILURE', 'no WebSocket here: pass { WebSocket } (in Node, from the ws package)');
   }

@@ -11,6 +11,8 @@ import type { Checked } from './validate.js';
 import type { WebSocketConstructor } from '../transport/websocket.js';
 import type { QrCredentials } from '../qr/payload.js';
 import { startQrLogin, type QrLogin } from '../qr/qr-login.js';
+
+export { approveQrLogin } from '../qr/approve.js';
 import { drawQrCode, renderQrText, type QrLogo } from '../qr/render.js';
 
 /** Where the QR code is shown. */

@@ -238,7 +238,7 @@ export class ProfileSDK {
     const Socket = this.#config?.WebSocket ?? defaultWebSocketConstructor();
     if (!Socket) return fail(500, `${CONNECTION_ERROR}: no WebSocket here for the QR relay (pass WebSocket to initializeSDK)`);
     try {
-      const { approveQrLogin } = await import('../qr/approve.js');
+      const { approveQrLogin } = await import('./qr-code.js');
       await approveQrLogin(payload.value, credentials, Socket);
       return ok('Success');
     } catch (error) {

@@ -29,13 +29,13 @@ export interface DrawQrOptions {
 /** The quiet zone the standard asks for (ISO/IEC 18004 §6.3.8: four modules). */
 export const QUIET_ZONE = 4;
 
-type QrCodeModule = typeof import('qrcode');
+type QrEncoder = typeof import('qrcode/lib/core/qrcode.js');
 
-let qrcode: Promise<QrCodeModule> | undefined;
+let qrcode: Promise<QrEncoder> | undefined;
 
-/** Encodes text as a QR symbol at level H (the `qrcode` package is loaded on the first call). */
+/** Encodes text as a QR symbol at level H (the `qrcode` package's encoder is loaded on the first call). */
 export async function qrMatrix(text: string): Promise<QrMatrix> {
-  qrcode ??= import('qrcode').then((module) => ((module as { default?: QrCodeModule }).default ?? module));
+  qrcode ??= import('qrcode/lib/core/qrcode.js').then((module) => ((module as { default?: QrEncoder }).default ?? module));
   const { modules } = (await qrcode).create(text, { errorCorrectionLevel: 'H' });
   return { size: modules.size, dark: (row, column) => Boolean(modules.get(row, column)) };
 }

@@ -10,10 +10,11 @@ process.env.XMPP_PROFILE_PORT_OFFSET ??= '700';
 
 const { startServer, stopAllServers } = await import('./servers.mjs');
 const { createSDK } = await import('../dist/node.js');
+const { createSignalServer } = await import('../dist/signal-server/index.js');
 
 const useBosh = process.argv.includes('--bosh');
 const quiet = process.argv.includes('--quiet');
-const TOTAL_STEPS = 33;
+const TOTAL_STEPS = 40;
 let step = 0;
 const started = Date.now();
 
@@ -25,6 +26,7 @@ const bold = (text) => (process.stdout.isTTY ? `\x1b[1m${text}\x1b[0m` : text);
 function show(value) {
   const text = JSON.stringify(value, (key, v) => {
     if (typeof v === 'string' && (key === 'password' || key === 'userToken')) return `${v.slice(0, 6)}… (${v.length} chars)`;
+    if (typeof v === 'string' && key === 'terminal') return `(the QR code, ${v.split('\n').length - 1} lines: printed below)`;
     if (typeof v === 'string' && v.length > 90) return `${v.slice(0, 87)}…`;
     return v;
   }, quiet ? 0 : 2);
@@ -73,10 +75,13 @@ function tinyPng() {
 }
 
 let server;
+let relay;
 let alice;
 let bob;
+let laptop;
 const stop = async () => {
-  await Promise.allSettled([alice?.logout(), bob?.logout()]);
+  await Promise.allSettled([alice?.logout(), bob?.logout(), laptop?.logout()]);
+  await relay?.close();
   await stopAllServers();
 };
 process.on('SIGINT', () => {
@@ -143,6 +148,24 @@ try {
   await call('bob', 'setUserToken(token)', () => bob.setUserToken(token.userToken));
   await call('bob', `connect('${bobReg.data.username}')  // no password: token login (SASL OAUTHBEARER)`, () => bob.connect(bobReg.data.username));
   await call('bob', 'getCurrentUserJid()', () => bob.getCurrentUserJid());
+
+  out(`\n${bold('QR login')} ${dim('— a new device shows a code; Alice, logged in, approves it; her credentials reach it sealed (ECDH + AES-GCM)')}`);
+  relay = await createSignalServer({ host: '127.0.0.1', port: 0 });
+  out(dim(`  QR signal relay at ${relay.url} (also a CLI: xmpp-profile-signal --port N)`));
+  laptop = createSDK();
+  await call('laptop', 'initializeSDK(...)', () => laptop.initializeSDK(options('laptop')));
+  let qrAnswer;
+  const scanned = new Promise((resolve) => {
+    qrAnswer = resolve;
+  });
+  const shown = await call('laptop', `generateQrCode(null, null, '${relay.url}', callback)  // no DOM in Node: the payload and a terminal rendering`,
+    () => laptop.generateQrCode(null, null, relay.url, (answer) => qrAnswer(answer)));
+  if (shown.terminal) out(shown.terminal.split('\n').map((line) => `      ${line}`).join('\n'));
+  await call('alice', 'approveQrLogin(payload)  // what her phone would have scanned', () => alice.approveQrLogin(shown.payload));
+  await call('laptop', 'callback(...)  // the sealed credentials opened, connect done', () => scanned);
+  await call('laptop', 'getCurrentUserJid()  // the laptop is Alice now', () => laptop.getCurrentUserJid());
+  await call('alice', 'approveQrLogin(payload)  // the same code again: used', () => alice.approveQrLogin(shown.payload));
+  await call('laptop', 'logout()', () => laptop.logout());
 
   out(`\n${bold('What errors look like')}`);
   await call('alice', "getUserProfile('not a jid@')  // 400 names the parameter", () => alice.getUserProfile('not a jid@'));

@@ -197,8 +197,9 @@ export class ProfileSDK {
       }
     };
     let first: QrCodeShown | undefined;
+    let login: QrLogin | undefined;
     try {
-      const login: QrLogin = await qr.beginQrLogin({
+      login = await qr.beginQrLogin({
         target: target.value,
         relayUrl: relayUrl.value,
         WebSocket: Socket,
@@ -210,9 +211,9 @@ export class ProfileSDK {
             // as above
           }
         },
-        onCredentials: (credentials) => void this.#qrLoggedIn(login, credentials).then(answer),
+        onCredentials: (credentials) => void this.#qrLoggedIn(credentials).then(answer),
         onError: (error) => {
-          if (this.#qrLogin === login) this.#qrLogin = undefined;
+          if (login && this.#qrLogin === login) this.#qrLogin = undefined;
           answer(failure(error));
         },
       });
@@ -246,9 +247,9 @@ export class ProfileSDK {
     }
   }
 
-  /** The credentials of a QR login arrived: log in with them. */
-  async #qrLoggedIn(login: QrLogin, credentials: QrCredentials): Promise<QrLoginAnswer> {
-    if (this.#qrLogin === login) this.#qrLogin = undefined;
+  /** The credentials of a QR login arrived (that login is over: a stopped one delivers nothing): log in. */
+  async #qrLoggedIn(credentials: QrCredentials): Promise<QrLoginAnswer> {
+    this.#qrLogin = undefined;
     try {
       if (credentials.token !== undefined && credentials.password === '') {
         const set = await this.setUserToken(credentials.token);

@@ -159,6 +159,18 @@ describe('QR login through the SDK (Node, Prosody over WebSocket)', function () 
     }
   });
 
+  it('tells the callback 500 when the relay goes away while a code is shown, and stops', async () => {
+    const gone = await createSignalServer();
+    const browser = await waiting(gone.url);
+    await gone.close();
+    await until(() => browser.answers.length > 0, 10_000, 'the QR callback');
+    assert.equal(browser.answers.length, 1);
+    assert.equal(browser.answers[0]!.statusCode, 500);
+    assert.match(browser.answers[0]!.message, /relay/);
+    assert.equal(browser.codes.length, 1, 'no new code without a relay');
+    assert.equal(browser.sdk.getCurrentUserJid().statusCode, 500);
+  });
+
   it('hands over a token login as a token', async () => {
     const { sdk: first, username, password } = await phone();
     const token = await first.getUserToken(username, password);

@@ -37,7 +37,11 @@ export interface InitOptions {
   readonly requestTimeoutMs?: number;
   /** Reconnect after an unexpected close. Default on. */
   readonly reconnect?: boolean | ReconnectOptions;
-  /** Allow SASL PLAIN over a connection that is neither TLS nor loopback. Default false. */
+  /**
+   * Allow a password (or token) to go in clear over a link that is neither TLS nor loopback: SASL
+   * PLAIN and the bearer-token mechanisms, in-band registration (`register`), the token request
+   * (`getUserToken`). Default false.
+   */
   readonly allowPlainAuth?: boolean;
   /** Receives every element in and out, with passwords, tokens and SASL payloads redacted. */
   readonly onTrace?: TraceHook;
@@ -202,7 +206,9 @@ export function transportOf(config: SdkConfig): Transport | TransportFactory {
   if (config.transport) return config.transport;
   const url = config.service;
   if (url.startsWith('ws:') || url.startsWith('wss:')) {
-    return () => createWebSocketTransport({ url, ...(config.WebSocket ? { WebSocket: config.WebSocket } : {}) });
+    // The socket and the server's <open/> wait as long as any request: a server that accepts and then
+    // says nothing fails the connect (or a reconnect attempt) in requestTimeoutMs, not later.
+    return () => createWebSocketTransport({ url, openTimeoutMs: config.requestTimeoutMs, ...(config.WebSocket ? { WebSocket: config.WebSocket } : {}) });
   }
   return () => createBoshTransport({ url, fetch: config.fetch });
 }

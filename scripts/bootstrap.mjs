@@ -1,8 +1,9 @@
 // Fresh-machine pre-step of `npm test`, `npm run demo` and `npm run bench`, in plain JavaScript so
 // that it runs before any dependency is installed:
 // 1. installs node_modules (npm ci from the lock file) when they are missing or older than the lock;
-// 2. unless `--modules` is given, installs the real test servers (Prosody, ejabberd) from Debian's
-//    packages when they are missing (see scripts/servers.mjs).
+// 2. unless `--modules` is given, installs the real test servers (Prosody, ejabberd), and with
+//    `--browser` the browser of the browser specs (Chromium), from Debian's packages when they are missing (see scripts/servers.mjs
+//    and scripts/browser.mjs).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -33,4 +34,8 @@ if (modulesMissing()) {
 if (!process.argv.includes('--modules')) {
   const { installServers } = await import('./servers.mjs');
   await installServers({ log });
+}
+if (process.argv.includes('--browser')) {
+  const { installBrowser } = await import('./browser.mjs');
+  await installBrowser({ log });
 }

@@ -13,12 +13,12 @@ const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as {
 };
 
 describe('package', () => {
-  it('is ESM for Node >= 20 with the five entry points of the contract', () => {
+  it('is ESM for Node >= 20 with the five entry points of the contract and the browser build', () => {
     assert.equal(pkg.type, 'module');
     assert.equal(pkg.engines.node, '>=20');
-    assert.deepEqual(Object.keys(pkg.exports).filter((k) => k !== './package.json'), ['.', './stanzas', './transport', './qr', './signal-server']);
+    assert.deepEqual(Object.keys(pkg.exports).filter((k) => k !== './package.json'), ['.', './browser', './stanzas', './transport', './qr', './signal-server']);
     assert.match(pkg.devDependencies.typescript ?? '', /^~5\.9\./);
-    assert.deepEqual(Object.keys(pkg.dependencies).sort(), ['@mongodb-js/saslprep', 'events', 'ltx', 'ws']);
+    assert.deepEqual(Object.keys(pkg.dependencies).sort(), ['@mongodb-js/saslprep', 'events', 'ltx', 'qrcode', 'ws']);
   });
 
   it('the built entry points that have code import by package name, with their types', async () => {
@@ -37,7 +37,8 @@ describe('package', () => {
     assert.equal(typeof main.SdkError, 'function');
     const sdk = main.SDK as Record<string, unknown>;
     for (const method of ['initializeSDK', 'register', 'connect', 'logout', 'getFriendsList', 'getUserProfile', 'setUserProfile', 'getLastSeen',
-      'blockUser', 'unblockUser', 'getUsersIBlocked', 'getUsersWhoBlockedMe', 'getCurrentUserJid', 'getUserToken', 'setUserToken']) {
+      'blockUser', 'unblockUser', 'getUsersIBlocked', 'getUsersWhoBlockedMe', 'getCurrentUserJid', 'getUserToken', 'setUserToken',
+      'generateQrCode', 'approveQrLogin']) {
       assert.equal(typeof sdk[method], 'function', `SDK lacks ${method} (API.md §3)`);
     }
     const stanzas = (await import(stanzasEntry)) as Record<string, unknown>;

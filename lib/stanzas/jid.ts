@@ -23,6 +23,14 @@ export interface Jid {
 /** RFC 7622 §3.1: each part is at most 1023 octets of UTF-8. */
 export const MAX_JID_PART_OCTETS = 1023;
 
+/**
+ * The longest text that can hold a valid JID, in UTF-16 code units: three parts and two separators.
+ * A part of more than 16 code units per allowed octet cannot normalize to 1023 octets (NFC merges at
+ * most 4 code points, a canonical decomposition's longest, into one; a code point takes at most 2
+ * code units and at least one octet), so longer text is refused before the cost of normalizing it.
+ */
+const MAX_JID_TEXT = 3 * 16 * MAX_JID_PART_OCTETS + 2;
+
 const encoder = new TextEncoder();
 const CONTROL = /[\0-\x1F\x7F-\x9F]/;
 // RFC 7622 §3.3.1: these MUST NOT appear in a local part.
@@ -84,6 +92,9 @@ function normalizeResource(resource: string, input: string): string {
  */
 export function parseJid(text: string): Jid {
   if (typeof text !== 'string') throw new JidError('JID_MALFORMED', 'a JID must be a string', String(text));
+  if (text.length > MAX_JID_TEXT) {
+    throw new JidError('JID_TOO_LONG', `a JID of ${text.length} characters is longer than three parts of ${MAX_JID_PART_OCTETS} octets`, text);
+  }
   const slash = text.indexOf('/');
   const address = slash === -1 ? text : text.slice(0, slash);
   const at = address.indexOf('@');

@@ -86,7 +86,8 @@ export function buildStreamFeatures(features: StreamFeatures): Element {
     element.cnode(h('c', { xmlns: NS_CAPS, hash: features.caps.hash || undefined, node: features.caps.node, ver: features.caps.ver }));
   }
   for (const name of features.other) {
-    const close = name.indexOf('}');
+    // The last '}': a namespace may hold '}', a name may not.
+    const close = name.lastIndexOf('}');
     const ns = name.startsWith('{') && close !== -1 ? name.slice(1, close) : '';
     element.cnode(h(close === -1 ? name : name.slice(close + 1), ns ? { xmlns: ns } : undefined));
   }

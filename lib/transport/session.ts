@@ -407,7 +407,11 @@ export class Session {
     this.#jid = jid;
     this.#lostTransport = undefined;
     this.#setStatus('online');
-    for (const stanza of this.#sm.resumed(answer.h)) this.send(stanza); // XEP-0198 §5: what the server did not get
+    // XEP-0198 §5: what the server did not get goes again, counted and kept again until acknowledged
+    // (sent as part of the negotiation, it would not be: a second drop would then lose it, and the
+    // server's count would acknowledge a later stanza in its place).
+    this.#negotiating = false;
+    for (const stanza of this.#sm.resumed(answer.h)) this.send(stanza);
     this.#endNegotiation();
     this.#events.emit('reconnected', true);
     return true;

@@ -8,7 +8,7 @@
  * @see https://www.rfc-editor.org/rfc/rfc7395
  */
 import type { Element } from 'ltx';
-import { StanzaParseError, TransportError, type XmppError } from '../errors.js';
+import { StanzaParseError, TimeoutError, TransportError, type XmppError } from '../errors.js';
 import { NS_FRAMING } from '../stanzas/ns.js';
 import { buildClose, buildOpen, isStreamErrorElement, parseClose, parseOpen, toStreamError, type StreamOpen } from '../stanzas/stream.js';
 import { parseXml, serialize } from '../stanzas/xml.js';
@@ -177,7 +177,7 @@ class WebSocketTransport implements Transport {
       const ms = this.#options.openTimeoutMs ?? 15_000;
       const timer = setTimeout(() => {
         this.#pendingOpen = undefined;
-        const error = new TransportError('TRANSPORT_FAILURE', `no <open/> from the server within ${ms} ms`);
+        const error = new TimeoutError(`no <open/> from the server within ${ms} ms`, ms);
         reject(error);
         this.#fail(error);
       }, ms);
@@ -216,7 +216,13 @@ class WebSocketTransport implements Transport {
     if (element.getNS() === NS_FRAMING && element.getName() === 'close') this.#onServerClose(element);
     else if (isStreamErrorElement(element)) {
       // RFC 6120 §4.9.1.1: a stream error is fatal; the server closes the stream after it.
-      this.#end({ reason: 'stream-error', requested: false, error: toStreamError(element) });
+      let streamError: XmppError;
+      try {
+        streamError = toStreamError(element);
+      } catch (error) {
+        streamError = error as XmppError; // e.g. <see-other-host/> without a host: still a typed end
+      }
+      this.#end({ reason: 'stream-error', requested: false, error: streamError });
       this.#socket?.close(NORMAL_CLOSE);
     }
     else this.#events.emit('element', element);

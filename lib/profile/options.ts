@@ -210,5 +210,5 @@ export function transportOf(config: SdkConfig): Transport | TransportFactory {
     // says nothing fails the connect (or a reconnect attempt) in requestTimeoutMs, not later.
     return () => createWebSocketTransport({ url, openTimeoutMs: config.requestTimeoutMs, ...(config.WebSocket ? { WebSocket: config.WebSocket } : {}) });
   }
-  return () => createBoshTransport({ url, fetch: config.fetch });
+  return () => createBoshTransport({ url, fetch: config.fetch, openTimeoutMs: config.requestTimeoutMs });
 }

@@ -8,7 +8,7 @@
  * @see https://xmpp.org/extensions/xep-0124.html
  */
 import type { Element } from 'ltx';
-import { TransportError, XmppError, type StreamError } from '../errors.js';
+import { TimeoutError, TransportError, XmppError, type StreamError } from '../errors.js';
 import { isStreamElement, isStreamErrorElement, type StreamOpen } from '../stanzas/stream.js';
 import { serialize } from '../stanzas/xml.js';
 import { buildBoshBodyText, type BoshBody, type BoshBodyAttrs } from './bosh-body.js';
@@ -132,7 +132,17 @@ export class BoshTransport implements Transport {
       xmppVersion: '1.0',
     };
     return new Promise<StreamOpen>((resolve, reject) => {
-      window.dispatch({ kind: 'create', waiter: { resolve, reject } }, (rid) => buildBoshBodyText({ rid, ...attrs }, []));
+      // A connection manager that takes the request and never answers (or keeps failing) is a timeout,
+      // in openTimeoutMs, not wait + 10 s per retry.
+      const ms = this.#options.openTimeoutMs ?? 15_000;
+      const timer = setTimeout(() => {
+        this.#end({ reason: 'error', requested: false, error: new TimeoutError(`no session creation response from the BOSH connection manager within ${ms} ms`, ms) });
+      }, ms);
+      const settle = <T>(then: (value: T) => void) => (value: T): void => {
+        clearTimeout(timer);
+        then(value);
+      };
+      window.dispatch({ kind: 'create', waiter: { resolve: settle(resolve), reject: settle(reject) } }, (rid) => buildBoshBodyText({ rid, ...attrs }, []));
     });
   }
 

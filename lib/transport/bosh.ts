@@ -38,6 +38,11 @@ export interface BoshTransportOptions {
   readonly retryDelayMs?: number;
   /** How long `close` waits for the answer to its terminate request, in ms. Default 2,000. */
   readonly closeTimeoutMs?: number;
+  /**
+   * How long `connect` waits for the session creation response, in ms, retries included; past it the
+   * transport ends with a `TimeoutError`. Default 15,000.
+   */
+  readonly openTimeoutMs?: number;
 }
 
 /**

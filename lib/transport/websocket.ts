@@ -8,7 +8,7 @@
  * @see https://www.rfc-editor.org/rfc/rfc7395
  */
 import type { Element } from 'ltx';
-import { StanzaParseError, TimeoutError, TransportError, type XmppError } from '../errors.js';
+import { StanzaParseError, StreamError, TimeoutError, TransportError, type XmppError } from '../errors.js';
 import { NS_FRAMING } from '../stanzas/ns.js';
 import { buildClose, buildOpen, isStreamErrorElement, parseClose, parseOpen, toStreamError, type StreamOpen } from '../stanzas/stream.js';
 import { parseXml, serialize } from '../stanzas/xml.js';
@@ -37,8 +37,13 @@ export interface WebSocketTransportOptions {
   readonly openTimeoutMs?: number;
   /** How long `close` waits for the server's `<close/>`, in ms. Default 2,000. */
   readonly closeTimeoutMs?: number;
-  /** Largest frame accepted, in characters; larger ones end the connection. Default 1 MiB. */
+  /**
+   * Largest frame accepted, in characters; a larger one ends the stream with a `StreamError`
+   * (`policy-violation`). Default 1 MiB.
+   */
   readonly maxFrameLength?: number;
+  /** Deepest nesting accepted in a frame; deeper ends the stream likewise. Default 32. */
+  readonly maxDepth?: number;
 }
 
 let defaultWebSocket: WebSocketConstructor | undefined;
@@ -191,9 +196,9 @@ class WebSocketTransport implements Transport {
     const max = this.#options.maxFrameLength ?? 1_048_576;
     let element: Element;
     try {
-      element = parseXml(text, { maxLength: max });
+      element = parseXml(text, { maxLength: max, ...(this.#options.maxDepth !== undefined ? { maxDepth: this.#options.maxDepth } : {}) });
     } catch (error) {
-      this.#fail(error instanceof StanzaParseError ? error : new TransportError('TRANSPORT_FAILURE', 'unreadable frame', { cause: error }));
+      this.#fail(incomingError(error));
       return;
     }
     if (element.getNS() === NS_FRAMING && element.getName() === 'open') {
@@ -277,4 +282,15 @@ class WebSocketTransport implements Transport {
     this.#closing?.();
     this.#events.emit('close', info);
   }
+}
+
+/**
+ * What a frame that cannot be taken ends the stream with (RFC 6120 §4.9.3): too large or too deep is a
+ * `policy-violation`, restricted XML (a DTD, a comment...) `restricted-xml`, anything else that is not
+ * XML `not-well-formed`; the parse error is the cause.
+ */
+function incomingError(error: unknown): XmppError {
+  if (!(error instanceof StanzaParseError)) return new TransportError('TRANSPORT_FAILURE', 'unreadable frame', { cause: error });
+  const condition = error.code === 'XML_TOO_LARGE' || error.code === 'XML_TOO_DEEP' ? 'policy-violation' : error.code === 'XML_RESTRICTED' ? 'restricted-xml' : 'not-well-formed';
+  return new StreamError(condition, error.message, { cause: error });
 }

@@ -4,7 +4,7 @@
 // never sends its <open/> (a TimeoutError, which the SDK answers with 408).
 
 import { strict as assert } from 'node:assert';
-import { StanzaParseError, TimeoutError } from '../../lib/errors.js';
+import { StanzaParseError, StreamError, TimeoutError } from '../../lib/errors.js';
 import { NS_FRAMING } from '../../lib/stanzas/ns.js';
 import type { TransportCloseInfo } from '../../lib/transport/transport.js';
 import { createWebSocketTransport, type WebSocketLike } from '../../lib/transport/websocket.js';
@@ -66,4 +66,37 @@ describe('WebSocket transport: typed ends on broken servers', () => {
     socket.fire('open');
     await assert.rejects(opened, (error: unknown) => error instanceof TimeoutError && error.code === 'TIMEOUT' && error.timeoutMs === 50);
   });
+});
+
+describe('WebSocket transport: incoming limits', () => {
+  async function opened(options: { maxFrameLength?: number; maxDepth?: number }) {
+    const transport = createWebSocketTransport({ url: 'ws://127.0.0.1:1/', WebSocket: ScriptedSocket, openTimeoutMs: 500, ...options });
+    const closes: TransportCloseInfo[] = [];
+    transport.on('close', (info) => closes.push(info));
+    const connecting = transport.connect('localhost');
+    const socket = ScriptedSocket.last!;
+    socket.readyState = 1;
+    socket.fire('open');
+    socket.fire('message', { data: `<open xmlns='${NS_FRAMING}' from='localhost' id='s1' version='1.0'/>` });
+    await connecting;
+    return { socket, closes };
+  }
+
+  const cases = [
+    { what: 'a frame over maxFrameLength', options: { maxFrameLength: 1000 }, frame: `<message xmlns='jabber:client'><body>${'x'.repeat(2000)}</body></message>`, condition: 'policy-violation', code: 'XML_TOO_LARGE' },
+    { what: 'a frame nested deeper than maxDepth', options: { maxDepth: 8 }, frame: `${'<a>'.repeat(20)}${'</a>'.repeat(20)}`, condition: 'policy-violation', code: 'XML_TOO_DEEP' },
+    { what: 'a frame with a DTD', options: {}, frame: "<!DOCTYPE x [<!ENTITY a 'aaaa'>]><x>&a;</x>", condition: 'restricted-xml', code: 'XML_RESTRICTED' },
+    { what: 'a frame that is not XML', options: {}, frame: '<message><body>', condition: 'not-well-formed', code: 'XML_MALFORMED' },
+  ] as const;
+  for (const { what, options, frame, condition, code } of cases) {
+    it(`${what} ends the stream with a StreamError ${condition}`, async () => {
+      const { socket, closes } = await opened(options);
+      assert.doesNotThrow(() => socket.fire('message', { data: frame }));
+      assert.equal(closes.length, 1);
+      const error = closes[0]!.error;
+      assert.ok(error instanceof StreamError, String(error));
+      assert.equal(error.condition, condition);
+      assert.ok(error.cause instanceof StanzaParseError && error.cause.code === code, String(error.cause));
+    });
+  }
 });

@@ -139,7 +139,7 @@ describe('transport/websocket (RFC 7395)', () => {
     assert.deepEqual(a.closes.map((c) => [c.reason, c.code, c.error?.code]), [['error', 1006, 'TRANSPORT_CLOSED']]);
     const b = await connected();
     b.socket.serverSays('<message><body>broken</message>');
-    assert.deepEqual(b.closes.map((c) => [c.reason, c.error?.code]), [['error', 'XML_MALFORMED']]);
+    assert.deepEqual(b.closes.map((c) => [c.reason, c.error?.code, (c.error?.cause as { code?: string } | undefined)?.code]), [['error', 'STREAM_ERROR', 'XML_MALFORMED']]);
   });
 
   it('framing: every element sent is exactly one frame that parses back to it; every frame received is one element, in order', async () => {

@@ -12,6 +12,12 @@
  *   option shared by the sessions; the peers: their own documented way), so PBKDF2 is skipped.
  * - ping: many XEP-0199 pings to the server, one after the other, on one logged-in session.
  *
+ * Ours runs BOSH over the fetch a Node app gets by default (lib/transport/node-fetch.ts); the row
+ * `ours, global fetch` is the same over Node's own `fetch`. A floor is measured too: the same ping with
+ * minimal raw clients (a bare `ws` socket; hand-written HTTP/1.1 over node:net, a request held the way
+ * our transport holds one), i.e. what the server and the kernel cost with (almost) no client at all.
+ * Our reconnect (cut, new connection, SASL with the cached keys, resumed) is timed against our login.
+ *
  * Libraries take turns in rounds (so drift in machine load hits all alike); each case runs up to its
  * target count, or less when it uses up its time budget (the n column says how many were timed).
  * Prints median and p90 per library x transport x measure, the ratio to ours, the goals, and where
@@ -25,6 +31,7 @@ import { performance } from 'node:perf_hooks';
 import { registerUser, startServer, stopServer, type ProsodyHandle } from '../scripts/servers.mjs';
 import { createScramKeyCache } from '../lib/transport/scram.js';
 import { ours, stanzaJs, stropheJs, xmppJs, withTimeout, type CacheMode, type Connection, type Driver, type Target, type TransportKind } from './session/drivers.js';
+import { rawPingFloors } from './session/floor.js';
 import { appendMarkdown, median, ms, p90, printTable } from './session/report.js';
 import { timeOurReconnects } from './session/reconnect.js';
 import { labelOf, printSteps, type StepEvent } from './session/steps.js';
@@ -297,7 +304,7 @@ async function main(): Promise<void> {
     await registerUser(handle, USERNAME, PASSWORD);
     const target: Target = { websocketUrl: handle.websocketUrl, boshUrl: handle.boshUrl, domain: handle.domain, username: USERNAME, password: PASSWORD };
     const our = ours(target);
-    const drivers: Driver[] = [our];
+    const drivers: Driver[] = [our, ours(target, 'global')];
     const loadFailures: [string, string][] = [];
     for (const [name, load] of [['StanzaJS', stanzaJs], ['Strophe.js', stropheJs], ['@xmpp/client', xmppJs]] as const) {
       try {
@@ -382,7 +389,7 @@ async function main(): Promise<void> {
     goal('our login <= 10 ms over WebSocket', med('ours', 'websocket', 'login'), 10, `${ms(med('ours', 'websocket', 'login'))} ms`);
     goal('our login <= 20 ms over BOSH', med('ours', 'bosh', 'login'), 20, `${ms(med('ours', 'bosh', 'login'))} ms`);
     for (const transport of TRANSPORTS) {
-      const peers = libraries.filter((lib) => lib !== 'ours' && cell(lib, transport, 'ping').samples.length > 0);
+      const peers = libraries.filter((lib) => !lib.startsWith('ours') && cell(lib, transport, 'ping').samples.length > 0);
       const best = peers.map((lib) => [lib, med(lib, transport, 'ping')] as const).sort((a, b) => a[1] - b[1])[0];
       const oursPing = med('ours', transport, 'ping');
       goal(`our ping <= 1.1x the best peer (${transport})`, oursPing, best ? 1.1 * best[1] : NaN,
@@ -390,17 +397,21 @@ async function main(): Promise<void> {
     }
     const wsPing = med('ours', 'websocket', 'ping');
     const boshPing = med('ours', 'bosh', 'ping');
-    goal('our BOSH ping <= 1.5x our WebSocket ping', boshPing, 1.5 * wsPing, `${ms(boshPing)} ms vs ${ms(wsPing)} ms = ${(boshPing / wsPing).toFixed(2)}x`);
+    const floor = await rawPingFloors(target, quick ? 200 : 600).catch(() => undefined);
+    const floorText = floor ? `; floor with raw clients: BOSH ${ms(floor.bosh)} ms vs WebSocket ${ms(floor.websocket)} ms = ${(floor.bosh / floor.websocket).toFixed(2)}x` : '';
+    goal('our BOSH ping <= 1.5x our WebSocket ping', boshPing, 1.5 * wsPing, `${ms(boshPing)} ms vs ${ms(wsPing)} ms = ${(boshPing / wsPing).toFixed(2)}x${floorText}`);
     for (const transport of TRANSPORTS) {
       const warm = med('ours', transport, 'login-warm');
       const full = med('ours', transport, 'login');
       goal(`login with the cached SCRAM key <= half a full login (${transport})`, warm, full / 2, `${ms(warm)} ms vs ${ms(full)} ms = ${(warm / full).toFixed(2)}x`);
     }
+    const reconnects = new Map<TransportKind, number[]>();
     for (const transport of TRANSPORTS) {
       if (!(usable.get(transport) ?? []).includes(our)) continue;
       const full = med('ours', transport, 'login');
       try {
         const { samples, allResumed } = await timeOurReconnects(target, transport, quick ? 10 : 30);
+        reconnects.set(transport, samples);
         const reconnect = median(samples);
         goal(`a reconnect (cut, resumed, cached SCRAM key) <= half a full login (${transport})`, reconnect, full / 2,
           `${ms(reconnect)} ms (p90 ${ms(p90(samples))}, n ${samples.length}${allResumed ? ', all resumed' : ', NOT all resumed'}) vs ${ms(full)} ms = ${(reconnect / full).toFixed(2)}x`);
@@ -421,6 +432,17 @@ async function main(): Promise<void> {
       if (!(usable.get(transport) ?? []).includes(our)) continue;
       for (const mode of ['cold', 'warm'] as const) await ourSteps(our, transport, mode);
       await ourPingSteps(our, transport);
+      const { events } = await timeOurReconnects(target, transport, STEP_RUNS, true);
+      printSteps(`Our reconnect over ${transport} (cut to reconnected, cached SCRAM keys): where the time goes`, events);
+    }
+    if (floor) {
+      printTable(`Ping floor: the same ping with minimal raw clients, ${floor.samples} each, interleaved (ms, median)`, ['client', 'median ms', 'x raw WebSocket'], [
+        ['raw WebSocket (ws, no XMPP library)', ms(floor.websocket), '1.00x'],
+        ['raw HTTP/1.1 over node:net, BOSH request held as ours holds one', ms(floor.bosh), `${(floor.bosh / floor.websocket).toFixed(2)}x`],
+        ['ours, WebSocket', ms(wsPing), `${(wsPing / floor.websocket).toFixed(2)}x`],
+        ['ours, BOSH (Node fetch)', ms(boshPing), `${(boshPing / floor.websocket).toFixed(2)}x`],
+        ['ours, BOSH (global fetch)', ms(med('ours, global fetch', 'bosh', 'ping')), `${(med('ours, global fetch', 'bosh', 'ping') / floor.websocket).toFixed(2)}x`],
+      ], 'lrr');
     }
     const closing = [
       ...(strays.length > 0 ? [`Stray rejections from the libraries during the run (ignored): ${[...new Set(strays)].slice(0, 5).join(' | ')}`] : []),

@@ -5,6 +5,8 @@
  * transport or keep SCRAM keys, the driver says why instead.
  *
  * - ours: `new Session({ transport, domain, scramCache })`, `login`, `iq(buildIqGet(ping))`, `close`.
+ *   Over BOSH with the fetch a Node app gets by default (node-fetch.ts, set by the Node entry
+ *   points); `ours, global fetch` is the same over Node's own `fetch` (undici), for comparison.
  * - StanzaJS 12: `createClient({ jid, password, transports })`, `connect()` until `session:started`,
  *   `client.ping(domain)`, `disconnect()` until `disconnected`. SCRAM keys come back in
  *   `credentials:update` and are given to the next client as `credentials`.
@@ -21,6 +23,7 @@ import { Element } from 'ltx';
 import { Session } from '../../lib/transport/session.js';
 import { createWebSocketTransport, type WebSocketConstructor } from '../../lib/transport/websocket.js';
 import { createBoshTransport, type BoshFetch } from '../../lib/transport/bosh.js';
+import { createNodeBoshFetch } from '../../lib/transport/node-fetch.js';
 import { createScramKeyCache, type ScramKeyCache } from '../../lib/transport/scram.js';
 import type { TraceHook } from '../../lib/transport/trace.js';
 import { buildIqGet } from '../../lib/stanzas/iq.js';
@@ -96,8 +99,8 @@ function observedWebSocket(raw: (direction: 'in' | 'out', text: string) => void)
   return Observed as unknown as WebSocketConstructor;
 }
 
-/** The global fetch, reporting each BOSH body sent and received. */
-function observedFetch(raw: (direction: 'in' | 'out', text: string) => void): BoshFetch {
+/** `fetch`, reporting each BOSH body sent and received. */
+function observedFetch(fetch: BoshFetch, raw: (direction: 'in' | 'out', text: string) => void): BoshFetch {
   return async (url, init) => {
     raw('out', init.body);
     const response = await fetch(url, init);
@@ -112,14 +115,23 @@ export interface OursOptions {
   readonly onTrace?: TraceHook;
 }
 
-export function ours(target: Target): Driver & { loginWith(transport: TransportKind, cache: ScramKeyCache, observe?: Observe, options?: OursOptions): Promise<Connection> } {
+/** The fetch a Node app's BOSH transports use by default (lib/transport/node.ts sets it), or Node's global one. */
+export type OursFetch = 'node' | 'global';
+
+/** Our BOSH fetch of that kind: one Node fetch (one pool of connections) per driver, as an app has one. */
+export function oursFetch(kind: OursFetch): BoshFetch {
+  return kind === 'node' ? createNodeBoshFetch() : (url, init) => globalThis.fetch(url, init);
+}
+
+export function ours(target: Target, fetchKind: OursFetch = 'node'): Driver & { loginWith(transport: TransportKind, cache: ScramKeyCache, observe?: Observe, options?: OursOptions): Promise<Connection> } {
   const shared = createScramKeyCache();
+  const boshFetch = oursFetch(fetchKind);
   const loginWith = async (transport: TransportKind, cache: ScramKeyCache, observe: Observe = {}, options: OursOptions = {}): Promise<Connection> => {
     const raw = observe.raw;
     const session = new Session({
       transport: transport === 'websocket'
         ? () => createWebSocketTransport({ url: target.websocketUrl, WebSocket: raw ? observedWebSocket(raw) : (WebSocket as unknown as WebSocketConstructor) })
-        : () => createBoshTransport({ url: target.boshUrl, ...(raw ? { fetch: observedFetch(raw) } : {}) }),
+        : () => createBoshTransport({ url: target.boshUrl, fetch: raw ? observedFetch(boshFetch, raw) : boshFetch }),
       domain: target.domain,
       scramCache: cache,
       reconnect: false,
@@ -133,8 +145,8 @@ export function ours(target: Target): Driver & { loginWith(transport: TransportK
     };
   };
   return {
-    name: 'ours',
-    unsupported: () => undefined,
+    name: fetchKind === 'node' ? 'ours' : 'ours, global fetch',
+    unsupported: (transport) => fetchKind === 'global' && transport === 'websocket' ? 'the fetch is used by BOSH only (same as ours)' : undefined,
     noWarmCache: () => undefined,
     login: (transport, cache, observe) => loginWith(transport, cache === 'warm' ? shared : createScramKeyCache(), observe),
     loginWith,

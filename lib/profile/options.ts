@@ -79,6 +79,8 @@ export interface SdkConfig {
   readonly profileConcurrency: number | undefined;
   readonly resource: string | undefined;
   readonly fetch: typeof fetch;
+  /** The app's own `fetch`, when it gave one: BOSH uses it; else BOSH's default (in Node, its own client). */
+  readonly appFetch: typeof fetch | undefined;
   readonly WebSocket: WebSocketConstructor | undefined;
 }
 
@@ -155,6 +157,7 @@ export function checkInitOptions(input: unknown): Checked<SdkConfig> {
       profileConcurrency: concurrency as number | undefined,
       resource: options.resource as string | undefined,
       fetch: httpFetch,
+      appFetch: given ? httpFetch : undefined,
       WebSocket: options.WebSocket as WebSocketConstructor | undefined,
     },
   };
@@ -210,5 +213,5 @@ export function transportOf(config: SdkConfig): Transport | TransportFactory {
     // says nothing fails the connect (or a reconnect attempt) in requestTimeoutMs, not later.
     return () => createWebSocketTransport({ url, openTimeoutMs: config.requestTimeoutMs, ...(config.WebSocket ? { WebSocket: config.WebSocket } : {}) });
   }
-  return () => createBoshTransport({ url, fetch: config.fetch, openTimeoutMs: config.requestTimeoutMs });
+  return () => createBoshTransport({ url, openTimeoutMs: config.requestTimeoutMs, ...(config.appFetch ? { fetch: config.appFetch } : {}) });
 }

@@ -7,7 +7,7 @@
 export interface BackoffOptions {
   /** The first delay's upper bound, in ms. Default 500. */
   readonly baseMs?: number;
-  /** The largest delay, in ms. Default 30,000. */
+  /** The largest delay, in ms. Default 2,000: a client comes back within 2 s of its server. */
   readonly capMs?: number;
 }
 
@@ -18,7 +18,7 @@ export interface BackoffOptions {
  */
 export function backoffDelay(attempt: number, random: number, options: BackoffOptions = {}): number {
   const base = options.baseMs ?? 500;
-  const cap = options.capMs ?? 30_000;
+  const cap = options.capMs ?? 2_000;
   const ceiling = Math.min(cap, base * 2 ** Math.min(attempt, 30));
   return Math.round(ceiling / 2 + (ceiling / 2) * random);
 }

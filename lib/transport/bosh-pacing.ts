@@ -38,15 +38,15 @@ interface LastSent {
 /** Round trips seen, and whether the request sent last can still be overtaken. */
 export class BoshPacing {
   readonly #rtts: number[] = [];
+  /** The median of `#rtts`, kept up to date as samples come (it is read for every request). */
+  #median: number | undefined;
   #last: LastSent | undefined;
   /** When the request whose round trip is being timed left: the next answer ends the sample. */
   #timing: number | undefined;
 
   /** The median recent round trip in ms, or `undefined` before the first answer. */
   get roundTripMs(): number | undefined {
-    if (this.#rtts.length === 0) return undefined;
-    const sorted = [...this.#rtts].sort((a, b) => a - b);
-    return sorted[sorted.length >> 1];
+    return this.#median;
   }
 
   /** How long a request waits after the one before it left, unless an answer says it arrived: two round trips. */
@@ -66,6 +66,8 @@ export class BoshPacing {
     if (this.#timing !== undefined) {
       this.#rtts.push(Math.min(MAX_SPACING_MS, Math.max(0, at - this.#timing)));
       if (this.#rtts.length > SAMPLES) this.#rtts.shift();
+      const sorted = [...this.#rtts].sort((a, b) => a - b);
+      this.#median = sorted[sorted.length >> 1];
       this.#timing = undefined;
     }
     const last = this.#last;

@@ -18,7 +18,7 @@ import { boshCloseInfo, boshStreamHeader, readBoshStreamError } from './bosh-str
 import { BoshWindow, initialBoshRid } from './bosh-window.js';
 import { Emitter } from './emitter.js';
 import type { BoshTransportOptions } from './bosh.js';
-import type { Transport, TransportCloseInfo, TransportEvents } from './transport.js';
+import type { Transport, TransportCloseInfo, TransportConnectOptions, TransportEvents } from './transport.js';
 
 type Phase = 'idle' | 'connecting' | 'open' | 'closing' | 'closed';
 type Kind = 'create' | 'poll' | 'payload' | 'restart' | 'terminate';
@@ -42,6 +42,22 @@ interface Sent {
 }
 
 /**
+ * Runs `run` in the next turn of the event loop, after what the current one set off (its microtasks
+ * included): `setImmediate` where there is one (Node, where `setTimeout(0)` waits 1 ms at least),
+ * else `setTimeout(0)`. Returns what cancels it.
+ */
+function nextTurn(run: () => void): () => void {
+  const scope = globalThis as { setImmediate?: (run: () => void) => unknown; clearImmediate?: (handle: unknown) => void };
+  if (scope.setImmediate && scope.clearImmediate) {
+    const handle = scope.setImmediate(run);
+    const clear = scope.clearImmediate;
+    return () => clear(handle);
+  }
+  const timer = setTimeout(run, 0);
+  return () => clearTimeout(timer);
+}
+
+/**
  * A {@link Transport} over one BOSH session; made by `createBoshTransport` (bosh.ts), which checks the
  * URL and finds `fetch`.
  * @see https://xmpp.org/extensions/xep-0206.html
@@ -61,7 +77,8 @@ export class BoshTransport implements Transport {
   #sid = '';
   #stream: StreamOpen = { version: '1.0' };
   #requests = 2;
-  #pollSoon: ReturnType<typeof setTimeout> | undefined;
+  /** Cancels the poll scheduled for the next turn of the event loop. */
+  #pollSoon: (() => void) | undefined;
   #closeTimer: ReturnType<typeof setTimeout> | undefined;
   #restarting: { readonly rid: number; readonly waiter: Waiter } | undefined;
   #endError: XmppError | undefined;
@@ -97,8 +114,10 @@ export class BoshTransport implements Transport {
    * session of `replaces` is drained first, in the background: what it still holds is fetched and
    * dropped, so that the server does not route it to the resumed stream a second time (bosh-drain.ts).
    * Pass it only for a resumption: the stanzas dropped are those that stream management resends.
+   * `onHeaderSent` is never called: nothing can be sent before the session creation response (it
+   * brings the `sid`), which carries the stream features too.
    */
-  connect(domain: string, options: { readonly lang?: string; readonly replaces?: Transport } = {}): Promise<StreamOpen> {
+  connect(domain: string, options: TransportConnectOptions = {}): Promise<StreamOpen> {
     if (this.#phase !== 'idle') {
       const code = this.#phase === 'closed' ? 'TRANSPORT_CLOSED' : 'TRANSPORT_FAILURE';
       return Promise.reject(new TransportError(code, 'this BOSH transport was already used; make a new one'));
@@ -213,10 +232,10 @@ export class BoshTransport implements Transport {
     if (this.#phase === 'open' && window.inFlight === 0 && this.#pollSoon === undefined) {
       // After the elements of an answer have been handled: what they make the application send goes
       // out instead of the poll, so a poll and a request right behind it do not race to the server.
-      this.#pollSoon = setTimeout(() => {
+      this.#pollSoon = nextTurn(() => {
         this.#pollSoon = undefined;
         if (this.#phase === 'open' && window.inFlight === 0 && this.#outbox.length === 0) this.#poll(window);
-      }, 0);
+      });
     }
   }
 
@@ -342,7 +361,9 @@ export class BoshTransport implements Transport {
     if (this.#phase === 'closed') return;
     const wasOpen = this.#phase === 'open';
     this.#phase = 'closed';
-    for (const timer of [this.#pollSoon, this.#closeTimer]) clearTimeout(timer);
+    this.#pollSoon?.();
+    this.#pollSoon = undefined;
+    clearTimeout(this.#closeTimer);
     this.#drainAbort.abort();
     const window = this.#window;
     const lost = info.reason === 'error' && !info.requested && (info.code === undefined || info.code >= 500);

@@ -1,6 +1,7 @@
 /**
  * XMPP over BOSH: XEP-0206 (XMPP Over BOSH, version 1.4) on XEP-0124 (Bidirectional-streams Over
- * Synchronous HTTP, version 1.11.2), over the web platform's `fetch`.
+ * Synchronous HTTP, version 1.11.2), over the web platform's `fetch` (in Node, by default, the kept-alive
+ * HTTP/1.1 client of node-fetch.ts, set by the Node entry points).
  *
  * One long poll (an empty request the connection manager holds for up to `wait` seconds) is kept in
  * flight whenever nothing else is; elements to send never wait for it: they leave at once on another
@@ -22,7 +23,10 @@ export { type BoshFetch, type BoshFetchInit, type BoshFetchResponse } from './bo
 export interface BoshTransportOptions {
   /** `http://` or `https://` URL of the connection manager (e.g. `https://example.com/http-bind`). */
   readonly url: string;
-  /** The `fetch` to use; default: the global one (Node 20 and browsers have it). */
+  /**
+   * The `fetch` to use; default: the one given to {@link setDefaultBoshFetch} (the Node entry points
+   * give node-fetch.ts's), else the global one (browsers).
+   */
   readonly fetch?: BoshFetch;
   /** XEP-0124 §7.1 `wait`: the longest time the connection manager holds a request, in seconds. Default 30. */
   readonly wait?: number;
@@ -62,9 +66,20 @@ export function createBoshTransport(options: BoshTransportOptions): Transport {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new TransportError('TRANSPORT_FAILURE', `a BOSH URL must start with http: or https:, not ${url.protocol}`);
   }
-  const fetch = options.fetch ?? globalFetch();
+  const fetch = options.fetch ?? defaultFetch ?? globalFetch();
   if (!fetch) throw new TransportError('TRANSPORT_FAILURE', 'no fetch here: pass { fetch }');
   return new BoshTransport(options, fetch, url.protocol === 'https:', url.hostname);
+}
+
+let defaultFetch: BoshFetch | undefined;
+
+/**
+ * Sets the `fetch` that BOSH transports use when none is given (`undefined`: the global one again).
+ * The Node entry points set the kept-alive HTTP/1.1 client of node-fetch.ts.
+ * @see https://xmpp.org/extensions/xep-0206.html
+ */
+export function setDefaultBoshFetch(fetch: BoshFetch | undefined): void {
+  defaultFetch = fetch;
 }
 
 function globalFetch(): BoshFetch | undefined {

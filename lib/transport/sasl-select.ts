@@ -33,13 +33,14 @@ export interface SelectMechanismOptions {
  */
 export const SUPPORTED_MECHANISMS = ['SCRAM-SHA-256', 'SCRAM-SHA-1', 'PLAIN', 'OAUTHBEARER', 'X-OAUTH2'] as const;
 
-type Supported = (typeof SUPPORTED_MECHANISMS)[number];
+/** A mechanism of {@link SUPPORTED_MECHANISMS}. */
+export type SupportedMechanism = (typeof SUPPORTED_MECHANISMS)[number];
 
 const CLEARTEXT: ReadonlySet<string> = new Set(['PLAIN', 'OAUTHBEARER', 'X-OAUTH2']);
 const NEEDS_PASSWORD: ReadonlySet<string> = new Set(['SCRAM-SHA-256', 'SCRAM-SHA-1', 'PLAIN']);
 
 /** Why `name` cannot be used here, or `''` when it can. */
-function refusal(name: Supported, credentials: SaslCredentials, context: SaslContext): string {
+function refusal(name: SupportedMechanism, credentials: SaslCredentials, context: SaslContext): string {
   if (NEEDS_PASSWORD.has(name)) {
     if (credentials.password === undefined) return 'needs a password';
   } else if (credentials.token === undefined) {
@@ -58,7 +59,7 @@ function unsupported(name: string): string {
 }
 
 async function build(
-  name: Supported, credentials: SaslCredentials, options: SelectMechanismOptions,
+  name: SupportedMechanism, credentials: SaslCredentials, options: SelectMechanismOptions,
 ): Promise<SaslMechanism> {
   const token = credentials.token ?? '';
   if (name === 'OAUTHBEARER') return createOAuthBearer({ username: credentials.username, domain: credentials.domain, token });
@@ -91,12 +92,21 @@ export async function selectMechanism(
   context: SaslContext,
   options: SelectMechanismOptions = {},
 ): Promise<SaslMechanism> {
+  return build(chooseMechanism(offered, credentials, context), credentials, options);
+}
+
+/**
+ * The name of the mechanism {@link selectMechanism} would create, without creating it.
+ * @throws {SaslError} `SASL_NO_MECHANISM` as {@link selectMechanism}.
+ * @see https://www.rfc-editor.org/rfc/rfc6120#section-6.3.3
+ */
+export function chooseMechanism(offered: readonly string[], credentials: SaslCredentials, context: SaslContext): SupportedMechanism {
   const reasons: string[] = [];
   if (credentials.password === undefined && credentials.token === undefined) reasons.push('no password and no token given');
   for (const name of SUPPORTED_MECHANISMS) {
     if (!offered.includes(name)) continue;
     const why = refusal(name, credentials, context);
-    if (why === '') return build(name, credentials, options);
+    if (why === '') return name;
     reasons.push(`${name} refused: ${why}`);
   }
   const known: ReadonlySet<string> = new Set(SUPPORTED_MECHANISMS);

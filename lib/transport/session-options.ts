@@ -30,19 +30,20 @@ export interface SessionOptions {
   /** Stream management (XEP-0198) with resumption, when the server offers it. Default true. */
   readonly streamManagement?: boolean;
   /**
-   * Reconnect after an unexpected close (needs a transport factory). Default on: 10 attempts, delays
-   * from 0.25-0.5 s doubling up to 15-30 s.
+   * Reconnect after an unexpected close (needs a transport factory). Default on: 40 attempts (about a
+   * minute), delays from 0.25-0.5 s doubling up to 1-2 s, so that the session is back within 2 s of
+   * the server.
    */
   readonly reconnect?: boolean | ReconnectOptions;
 }
 
 /** How to reconnect. */
 export interface ReconnectOptions {
-  /** Attempts before giving up. Default 10. */
+  /** Attempts before giving up. Default 40. */
   readonly maxAttempts?: number;
   /** First delay bound, in ms. Default 500. */
   readonly baseMs?: number;
-  /** Largest delay, in ms. Default 30,000. */
+  /** Largest delay, in ms (a delay is between half and all of it). Default 2,000. */
   readonly capMs?: number;
 }
 

@@ -3,13 +3,16 @@
  * features, authenticates with the strongest SASL mechanism the credentials and the connection allow,
  * binds a resource, and is then ready: it sends stanzas, calls and answers IQs, and hands incoming
  * messages and presences to its listeners. In-band registration runs on the unauthenticated stream
- * and can continue to a login on the same stream.
+ * and can continue to a login on the same stream. Once it has authenticated with a server, its later
+ * connections (reconnects, a login after close) send the SCRAM `<auth/>` right behind the stream
+ * header, before the features come (session-pipelining.ts).
  *
  * @see https://www.rfc-editor.org/rfc/rfc6120#section-9 (the order of negotiation)
  * @see https://xmpp.org/extensions/xep-0077.html#usecases-register
+ * @see https://xmpp.org/extensions/xep-0305.html#pipelining
  */
 import type { Element } from 'ltx';
-import { SaslError, StanzaParseError, TransportError, type XmppError } from '../errors.js';
+import { SaslError, StanzaParseError, TimeoutError, TransportError, type XmppError } from '../errors.js';
 import { buildBind, buildSessionStart, parseBind } from '../stanzas/bind.js';
 import { buildRegisterFormSubmit, buildRegisterGet, buildRegisterSet, parseRegisterForm } from '../stanzas/register.js';
 import { parseStreamFeatures, type StreamFeatures } from '../stanzas/stream-features.js';
@@ -20,11 +23,12 @@ import { Emitter } from './emitter.js';
 import { IqCaller, type IqCallOptions } from './iq-caller.js';
 import { Inbox } from './inbox.js';
 import { IqHandlers } from './iq-handlers.js';
-import { runSaslExchange } from './sasl-exchange.js';
-import type { SaslCredentials } from './sasl-mechanism.js';
-import { isLoopbackHost, selectMechanism } from './sasl-select.js';
+import { runSaslExchange, type SaslExchangeIo } from './sasl-exchange.js';
+import type { SaslContext, SaslCredentials } from './sasl-mechanism.js';
+import { chooseMechanism, isLoopbackHost, selectMechanism } from './sasl-select.js';
 import { createScramKeyCache, type ScramKeyCache } from './scram.js';
 import type { LoginCredentials, SessionEvents, SessionOptions, SessionStatus } from './session-options.js';
+import { EarlyAuth, prepareEarlyAuth, type ServerMemory } from './session-pipelining.js';
 import { StreamManager } from './stream-manager.js';
 import { trace } from './trace.js';
 import type { Transport, TransportCloseInfo } from './transport.js';
@@ -32,6 +36,15 @@ import type { Transport, TransportCloseInfo } from './transport.js';
 export type { LoginCredentials, ReconnectOptions, SessionEvents, SessionOptions, SessionStatus } from './session-options.js';
 
 const isFeatures = (element: Element): boolean => isStreamElement(element, 'features');
+
+/** The mechanism the selection would pick, or `undefined` when none is usable (the selection then says why). */
+function preferredMechanism(offered: readonly string[], credentials: SaslCredentials, context: SaslContext): string | undefined {
+  try {
+    return chooseMechanism(offered, credentials, context);
+  } catch {
+    return undefined;
+  }
+}
 
 /** What pending requests fail with when the connection is gone for good: a `TransportError` with the cause. */
 function connectionLost(cause: XmppError): TransportError {
@@ -74,6 +87,13 @@ export class Session {
   #ackAnswerTimer: ReturnType<typeof setTimeout> | undefined;
   /** The transport lost on an error, for the one that replaces it when a resumption follows. */
   #lostTransport: Transport | undefined;
+  /** What the server showed at the last authentication, for pipelining the next (session-pipelining.ts). */
+  #server: ServerMemory | undefined;
+  /**
+   * The server left a `<resume/>` unanswered (Prosody 0.12 over BOSH fails on it and never answers):
+   * it is not asked to resume again, nor to keep a stream for resumption, for the session's life.
+   */
+  #resumeUnanswered = false;
 
   constructor(options: SessionOptions) {
     this.#options = options;
@@ -119,7 +139,10 @@ export class Session {
    */
   async login(credentials: LoginCredentials): Promise<string> {
     if (this.#status !== 'offline') throw new TransportError('TRANSPORT_FAILURE', `the session is ${this.#status}; close it first`);
-    return this.#negotiate(async () => this.#logIn(await this.#openStream(), credentials));
+    return this.#negotiate(async () => {
+      const early = this.#earlyAuth(credentials);
+      return this.#logIn(await this.#openStream('connecting', undefined, early), credentials, early);
+    });
   }
 
   /**
@@ -155,11 +178,11 @@ export class Session {
   }
 
   /** SASL, bind, stream management: from an unauthenticated stream's features to online. */
-  async #logIn(features: StreamFeatures, credentials: LoginCredentials): Promise<string> {
+  async #logIn(features: StreamFeatures, credentials: LoginCredentials, early?: EarlyAuth): Promise<string> {
     let bound: Promise<Element> | undefined;
     await this.#authenticate(features, credentials, () => {
       bound = this.#requestBind();
-    });
+    }, early);
     await this.#bind(bound);
     this.#enableStreamManagement();
     this.#online(credentials);
@@ -218,7 +241,11 @@ export class Session {
     this.#setStatus('offline');
   }
 
-  async #openStream(status: SessionStatus = 'connecting', replaces?: Transport): Promise<StreamFeatures> {
+  /**
+   * Opens a stream on a fresh transport and reads its features. `early`: an `<auth/>` to send right
+   * behind the stream header when the transport can (XEP-0305 §3; see session-pipelining.ts).
+   */
+  async #openStream(status: SessionStatus = 'connecting', replaces?: Transport, early?: EarlyAuth): Promise<StreamFeatures> {
     await this.#dropTransport();
     this.#setStatus(status);
     const source = this.#options.transport;
@@ -232,11 +259,46 @@ export class Session {
       transport.on('element', (element) => this.#onElement(element)),
       transport.on('close', (info) => this.#onClose(info)),
     ];
-    await transport.connect(this.#options.domain, {
+    const connected = transport.connect(this.#options.domain, {
       ...(this.#options.lang !== undefined ? { lang: this.#options.lang } : {}),
       ...(replaces ? { replaces } : {}),
+      ...(early ? { onHeaderSent: () => early.headerSent() } : {}),
     });
+    await this.#inTime(connected, 'stream header'); // a BOSH session creation may otherwise wait 'wait' + 10 s
     return this.#readFeatures();
+  }
+
+  /**
+   * `step`, or a `TimeoutError` once the request timeout has passed: connecting is a negotiation step
+   * like the others (a server that accepts the connection and says nothing fails it in time).
+   */
+  #inTime<T>(step: Promise<T>, what: string): Promise<T> {
+    const ms = this.#options.requestTimeoutMs ?? 15_000;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new TimeoutError(`no ${what} from the server within ${ms} ms`, ms)), ms);
+    });
+    step.catch(() => undefined); // when late, it still settles (the transport is dropped): nobody reads it
+    return Promise.race([step, late]).finally(() => clearTimeout(timer));
+  }
+
+  /**
+   * An `<auth/>` to send ahead of the features, from what the server offered last time
+   * (session-pipelining.ts); prepared while the connection is being made.
+   */
+  #earlyAuth(credentials: LoginCredentials): EarlyAuth | undefined {
+    if (this.#server === undefined) return undefined;
+    const preparing = prepareEarlyAuth(this.#server, this.#saslCredentials(credentials), { cache: this.#scramCache });
+    return new EarlyAuth(preparing, (element) => this.send(element));
+  }
+
+  #saslCredentials(credentials: LoginCredentials): SaslCredentials {
+    return {
+      username: credentials.username,
+      domain: this.#options.domain,
+      ...(credentials.password !== undefined ? { password: credentials.password } : {}),
+      ...(credentials.token !== undefined ? { token: credentials.token } : {}),
+    };
   }
 
   async #readFeatures(): Promise<StreamFeatures> {
@@ -250,25 +312,22 @@ export class Session {
    * next (bind, or resume) right behind the new stream header, without waiting for the server's
    * features: one round trip less. The server reads them in order, after the header; a server that
    * completes SASL MUST offer resource binding (RFC 6120 §7.2), and `<resume/>` is only sent where the
-   * previous stream of the same server offered stream management.
+   * previous stream of the same server offered stream management. `early`: an `<auth/>` that may have
+   * gone ahead of the features (session-pipelining.ts). The restart itself waits for `<success/>`: see
+   * session-pipelining.ts for why it is not sent ahead.
    */
-  async #authenticate(features: StreamFeatures, credentials: LoginCredentials, pipelined?: () => void): Promise<void> {
+  async #authenticate(features: StreamFeatures, credentials: LoginCredentials, pipelined?: () => void, early?: EarlyAuth): Promise<void> {
     const transport = this.#transport;
     if (!transport) throw new TransportError('TRANSPORT_CLOSED', 'no open stream');
-    const sasl: SaslCredentials = {
-      username: credentials.username,
-      domain: this.#options.domain,
-      ...(credentials.password !== undefined ? { password: credentials.password } : {}),
-      ...(credentials.token !== undefined ? { token: credentials.token } : {}),
-    };
     const allowed = this.#options.mechanisms;
     const offered = allowed ? features.mechanisms.filter((name) => allowed.includes(name)) : features.mechanisms;
-    const mechanism = await selectMechanism(offered, sasl, {
-      secure: transport.secure,
-      loopback: isLoopbackHost(transport.host),
-      allowPlainAuth: this.#options.allowPlainAuth ?? false,
-    }, { cache: this.#scramCache });
-    await runSaslExchange(mechanism, { send: (element) => this.send(element), next: (match, what) => this.#next(match, what) });
+    this.#server = { mechanisms: [...offered] };
+    const io: SaslExchangeIo = { send: (element) => this.send(element), next: (match, what) => this.#next(match, what) };
+    const sasl = this.#saslCredentials(credentials);
+    const context = { secure: transport.secure, loopback: isLoopbackHost(transport.host), allowPlainAuth: this.#options.allowPlainAuth ?? false };
+    const ahead = early ? await early.settle(offered, preferredMechanism(offered, sasl, context), io) : undefined;
+    const mechanism = ahead ?? await selectMechanism(offered, sasl, context, { cache: this.#scramCache });
+    await runSaslExchange(mechanism, io, { authSent: ahead !== undefined });
     const opened = transport.restart(); // RFC 6120 §6.4.6: the client MUST restart the stream after success
     pipelined?.();
     await opened;
@@ -348,7 +407,7 @@ export class Session {
   /** Reconnects with backoff: resumes the stream when possible, else starts a fresh session. */
   async #reconnect(): Promise<void> {
     const settings = typeof this.#options.reconnect === 'object' ? this.#options.reconnect : {};
-    const maxAttempts = settings.maxAttempts ?? 10;
+    const maxAttempts = settings.maxAttempts ?? 40;
     let lastError: XmppError = this.#lost ?? new TransportError('TRANSPORT_CLOSED', 'the connection closed');
     for (let attempt = 0; attempt < maxAttempts; attempt++) {
       this.#setStatus('reconnecting');
@@ -359,11 +418,14 @@ export class Session {
       try {
         const jid = this.#jid;
         // The stream to resume was on this server, whose features (then) said whether it can resume.
-        const resumable = this.#sm.resumable && this.#sm.id !== undefined && (this.#features?.sm.includes(3) ?? false);
-        const features = await this.#openStream('reconnecting', resumable ? this.#lostTransport : undefined);
-        await this.#authenticate(features, credentials, resumable ? () => this.#requestResume() : undefined);
+        const resumable = !this.#resumeUnanswered && this.#sm.resumable && this.#sm.id !== undefined && (this.#features?.sm.includes(3) ?? false);
+        const early = this.#earlyAuth(credentials);
+        const features = await this.#openStream('reconnecting', resumable ? this.#lostTransport : undefined, early);
+        // Right behind the restart's header: <resume/>, or for a fresh session the bind request.
+        let bound: Promise<Element> | undefined;
+        await this.#authenticate(features, credentials, resumable ? () => this.#requestResume() : () => { bound = this.#requestBind(); }, early);
         if (resumable && await this.#resume(jid)) return;
-        await this.#bind();
+        await this.#bind(bound);
         this.#enableStreamManagement();
         this.#caller.failAll(new TransportError('TRANSPORT_CLOSED', 'the stream could not be resumed; a fresh session was started'));
         this.#online(credentials);
@@ -395,7 +457,9 @@ export class Session {
       const timeoutMs = Math.min(this.#options.requestTimeoutMs ?? 15_000, RESUME_TIMEOUT_MS);
       reply = await this.#next((element) => isStreamManagement(element) && (element.name === 'resumed' || element.name === 'failed'), 'stream resumption', timeoutMs);
     } catch (error) {
-      // No answer to <resume/> (a server may even crash on it): the next attempt starts a fresh session.
+      // No answer to <resume/> (a server may even crash on it): the next attempt starts a fresh session,
+      // and later reconnects do not wait for this server's answer again.
+      if (error instanceof TimeoutError) this.#resumeUnanswered = true;
       this.#sm.reset();
       throw error;
     }
@@ -418,14 +482,14 @@ export class Session {
   }
 
   /**
-   * XEP-0198 §3: asks for management with resumption when offered (and wanted). The answer is not
-   * waited for (one round trip less at login): stanzas sent meanwhile are already kept, and
-   * `<enabled/>` or `<failed/>` is read when it comes.
+   * XEP-0198 §3: asks for management with resumption when offered (and wanted; not from a server
+   * that left a `<resume/>` unanswered). The answer is not waited for (one round trip less at login):
+   * stanzas sent meanwhile are already kept, and `<enabled/>` or `<failed/>` is read when it comes.
    */
   #enableStreamManagement(): void {
     this.#sm.reset();
     if (this.#options.streamManagement === false || !this.#features?.sm.includes(3)) return;
-    this.send(buildSmEnable({ resume: true }));
+    this.send(buildSmEnable({ resume: !this.#resumeUnanswered }));
     this.#sm.enableSent();
   }
 

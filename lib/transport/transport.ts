@@ -38,6 +38,26 @@ export interface TransportEvents {
   readonly close: (info: TransportCloseInfo) => void;
 }
 
+/** Options of {@link Transport.connect}. */
+export interface TransportConnectOptions {
+  /** `xml:lang` of the stream. */
+  readonly lang?: string;
+  /**
+   * The transport this one replaces, lost on an error, when a stream resumption follows (a BOSH
+   * transport drains the old HTTP session so that the server does not deliver its buffer twice);
+   * other transports ignore it.
+   */
+  readonly replaces?: Transport;
+  /**
+   * Called once the stream header is sent, before the server's is read: what it sends goes out right
+   * behind the header, to be read by the server after it (pipelining, XEP-0305 §3). A transport that
+   * can send nothing before the server's answer (BOSH: its requests need the session id) never calls
+   * it, and the caller then sends once `connect` has resolved.
+   * @see https://xmpp.org/extensions/xep-0305.html#pipelining
+   */
+  readonly onHeaderSent?: () => void;
+}
+
 /** One connection to one server, carrying one XMPP stream at a time. */
 export interface Transport {
   /** `websocket`, `bosh`, or a custom transport's name. */
@@ -48,12 +68,10 @@ export interface Transport {
   readonly host: string;
   /**
    * Connects and opens the stream to `domain`; resolves with the server's stream header. The stream
-   * features follow as an `element` event. `replaces` is the transport this one replaces, lost on an
-   * error, when a stream resumption follows (a BOSH transport drains the old HTTP session so that the
-   * server does not deliver its buffer twice); other transports ignore it.
+   * features follow as an `element` event. See {@link TransportConnectOptions}.
    * @throws {TransportError} `TRANSPORT_FAILURE` when the server cannot be reached.
    */
-  connect(domain: string, options?: { readonly lang?: string; readonly replaces?: Transport }): Promise<StreamOpen>;
+  connect(domain: string, options?: TransportConnectOptions): Promise<StreamOpen>;
   /**
    * Sends one element (a stanza or a nonza such as `<auth/>` or `<r/>`).
    * @throws {TransportError} `TRANSPORT_CLOSED` when the transport is not open.

@@ -13,7 +13,7 @@ import { NS_FRAMING } from '../stanzas/ns.js';
 import { buildClose, buildOpen, isStreamErrorElement, parseClose, parseOpen, toStreamError, type StreamOpen } from '../stanzas/stream.js';
 import { parseXml, serialize } from '../stanzas/xml.js';
 import { Emitter } from './emitter.js';
-import type { Transport, TransportCloseInfo, TransportEvents } from './transport.js';
+import type { Transport, TransportCloseInfo, TransportConnectOptions, TransportEvents } from './transport.js';
 
 /** The part of the WHATWG `WebSocket` this transport uses (the `ws` package has it too). */
 export interface WebSocketLike {
@@ -111,7 +111,7 @@ class WebSocketTransport implements Transport {
     return this.#events.on(event, listener);
   }
 
-  connect(domain: string, options: { readonly lang?: string } = {}): Promise<StreamOpen> {
+  connect(domain: string, options: TransportConnectOptions = {}): Promise<StreamOpen> {
     if (this.#socket) return Promise.reject(new TransportError('TRANSPORT_FAILURE', 'this transport is already connected; make a new one'));
     this.#domain = domain;
     this.#lang = options.lang;
@@ -130,6 +130,11 @@ class WebSocketTransport implements Transport {
         return;
       }
       this.#sendOpen();
+      try {
+        options.onHeaderSent?.(); // XEP-0305 §3: what it sends follows the header in order
+      } catch (error) {
+        this.#fail(new TransportError('TRANSPORT_FAILURE', 'cannot send behind the stream header', { cause: error }));
+      }
     });
     socket.addEventListener('message', (event) => this.#onFrame(event.data));
     socket.addEventListener('error', () => {

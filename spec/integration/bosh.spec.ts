@@ -3,7 +3,8 @@
 // features, SASL PLAIN by hand, the stream restart, resource binding, 20 pings answered by id (the
 // median round trip is printed; it must not wait for the long poll), a message from another resource
 // of the same account delivered through the long poll, and close(), after which the server no longer
-// knows the sid. The fetch given to the transport is the global one, wrapped to record every exchange.
+// knows the sid. All of it twice: over the global fetch (what browsers use) and over the Node fetch of
+// node-fetch.ts (the default in Node), each wrapped to record every exchange.
 import { strict as assert } from 'node:assert';
 import { Element } from 'ltx';
 import { buildBase64 } from '../../lib/stanzas/base64.js';
@@ -15,6 +16,7 @@ import { buildSmEnable, buildSmResume, isStreamManagement, parseStreamManagement
 import { isStreamElement, type StreamOpen } from '../../lib/stanzas/stream.js';
 import { parseBoshBody, type BoshBody } from '../../lib/transport/bosh-body.js';
 import { createBoshTransport, type BoshFetch } from '../../lib/transport/bosh.js';
+import { createNodeBoshFetch } from '../../lib/transport/node-fetch.js';
 import type { Transport, TransportCloseInfo } from '../../lib/transport/transport.js';
 import { freshName } from '../support/accounts.js';
 import { registerUser, useServer, type ServerHandle } from '../support/servers.js';
@@ -30,8 +32,14 @@ interface Exchange {
   doneAt?: number;
 }
 
-/** The global fetch, recording each exchange. */
-function recordingFetch(): { fetch: BoshFetch; log: Exchange[]; inFlight: () => number } {
+/** The fetches the suite runs over: the global one, and the Node one (one pool for the whole suite). */
+const FETCHES: readonly (readonly [string, BoshFetch])[] = [
+  ['the global fetch', (url, init) => globalThis.fetch(url, init)],
+  ['the Node fetch (node-fetch.ts)', createNodeBoshFetch()],
+];
+
+/** `inner` (a fetch of {@link FETCHES}), recording each exchange. */
+function recordingFetch(inner: BoshFetch): { fetch: BoshFetch; log: Exchange[]; inFlight: () => number } {
   const log: Exchange[] = [];
   let inFlight = 0;
   const fetch: BoshFetch = async (url, init) => {
@@ -39,7 +47,7 @@ function recordingFetch(): { fetch: BoshFetch; log: Exchange[]; inFlight: () => 
     log.push(exchange);
     inFlight++;
     try {
-      const response = await globalThis.fetch(url, init);
+      const response = await inner(url, init);
       const text = await response.text();
       exchange.status = response.status;
       exchange.doneAt = performance.now();
@@ -59,6 +67,8 @@ interface ConnectOptions {
   readonly maxRetries?: number;
   /** The transport whose BOSH session this one replaces (drained before a resumption). */
   readonly replaces?: Transport;
+  /** The fetch under the recording; default the global one. */
+  readonly fetch?: BoshFetch;
 }
 
 /** A transport with its incoming elements queued, and waits on them. */
@@ -73,7 +83,7 @@ interface Client {
 }
 
 async function connect(server: ServerHandle, transports: Transport[], options: ConnectOptions = {}): Promise<Client> {
-  const recording = recordingFetch();
+  const recording = recordingFetch(options.fetch ?? globalThis.fetch);
   const { log } = recording;
   const { cut } = options;
   // A cut fails the requests to come, and drops the responses of those in flight.
@@ -163,8 +173,8 @@ const median = (values: readonly number[]): number => {
   return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 };
 
-for (const name of ['prosody', 'ejabberd'] as const) {
-  describe(`BOSH transport on real ${name} (XEP-0124 / XEP-0206)`, function () {
+for (const [via, viaFetch] of FETCHES) for (const name of ['prosody', 'ejabberd'] as const) {
+  describe(`BOSH transport on real ${name} (XEP-0124 / XEP-0206), over ${via}`, function () {
     this.timeout(30_000);
     let server: ServerHandle;
     const user = freshName('bosh');
@@ -183,7 +193,7 @@ for (const name of ['prosody', 'ejabberd'] as const) {
     });
 
     it('connects, offers PLAIN and SCRAM-SHA-1, logs in with PLAIN, restarts and binds', async () => {
-      const client = await connect(server, transports);
+      const client = await connect(server, transports, { fetch: viaFetch });
       assert.equal(client.opened.from, server.domain);
       assert.equal(client.opened.version, '1.0');
       assert.ok(client.opened.id, 'the authid is the stream id');
@@ -197,7 +207,7 @@ for (const name of ['prosody', 'ejabberd'] as const) {
     });
 
     it('sends 20 pings, each answered by id, without waiting for the long poll', async () => {
-      const client = await connect(server, transports);
+      const client = await connect(server, transports, { fetch: viaFetch });
       const { jid } = await login(client, user, password, 'pings');
       assert.equal(jid, `${user}@${server.domain}/pings`);
       const rtts: number[] = [];
@@ -238,7 +248,7 @@ for (const name of ['prosody', 'ejabberd'] as const) {
     const total = name === 'ejabberd' ? 150 : 300;
     it(`stress: ${total} pings at random moments (right after an answer, overlapping, in bursts, after idling) are all answered, none slowly`, async function () {
       this.timeout(60_000);
-      const client = await connect(server, transports);
+      const client = await connect(server, transports, { fetch: viaFetch });
       await login(client, user, password, 'stress');
       const seed = Date.now() >>> 0;
       const random = mulberry32(seed);
@@ -296,7 +306,7 @@ for (const name of ['prosody', 'ejabberd'] as const) {
     });
 
     it('sends 20 pings in one tick in one body; all 20 answers arrive', async () => {
-      const client = await connect(server, transports);
+      const client = await connect(server, transports, { fetch: viaFetch });
       await login(client, user, password, 'burst');
       const ids = Array.from({ length: 20 }, (_, i) => `burst-${i}`);
       const before = client.log.length;
@@ -309,9 +319,9 @@ for (const name of ['prosody', 'ejabberd'] as const) {
     });
 
     it('delivers a message from another resource of the same account through the long poll', async () => {
-      const receiver = await connect(server, transports);
+      const receiver = await connect(server, transports, { fetch: viaFetch });
       const { jid: receiverJid } = await login(receiver, user, password, 'receiver');
-      const sender = await connect(server, transports);
+      const sender = await connect(server, transports, { fetch: viaFetch });
       await login(sender, user, password, 'sender');
       await new Promise((resolve) => setTimeout(resolve, 100)); // let the receiver settle on its long poll
       const before = receiver.log.length;
@@ -335,12 +345,12 @@ for (const name of ['prosody', 'ejabberd'] as const) {
     if (name === 'ejabberd') it('a stream lost with its BOSH session, resumed on a new one that drained the old: every message once', async () => {
       const receiverJid = `${user}@${server.domain}/drained`;
       let cut = false;
-      const lost = await connect(server, transports, { cut: () => cut, maxRetries: 1 });
+      const lost = await connect(server, transports, { cut: () => cut, maxRetries: 1, fetch: viaFetch });
       await login(lost, user, password, 'drained');
       lost.transport.send(buildSmEnable({ resume: true }));
       const enabled = parseStreamManagement(await lost.next((e) => isStreamManagement(e) && e.name === 'enabled', 'enabled'));
       assert.ok(enabled.kind === 'enabled' && enabled.id, 'resumption offered');
-      const sender = await connect(server, transports);
+      const sender = await connect(server, transports, { fetch: viaFetch });
       await login(sender, user, password, 'sender-of-drained');
       const say = (i: number): void => sender.transport.send(new Element('message', { xmlns: 'jabber:client', to: receiverJid, type: 'chat', id: `d${i}` }).c('body').t(`drained ${i}`).root());
       const bodies: string[] = [];
@@ -358,7 +368,7 @@ for (const name of ['prosody', 'ejabberd'] as const) {
       await until(() => lost.closes.length === 1, 'the lost transport to close');
       assert.equal(lost.closes[0]?.reason, 'error');
       // A new BOSH session; the old one, still alive at the server, is drained meanwhile.
-      const resumed = await connect(server, transports, { replaces: lost.transport });
+      const resumed = await connect(server, transports, { replaces: lost.transport, fetch: viaFetch });
       take(resumed);
       await authenticate(resumed, user, password);
       resumed.transport.send(buildSmResume(handled, enabled.kind === 'enabled' ? enabled.id ?? '' : ''));
@@ -370,7 +380,7 @@ for (const name of ['prosody', 'ejabberd'] as const) {
     });
 
     it('close() terminates the session; the server then no longer knows the sid', async () => {
-      const client = await connect(server, transports);
+      const client = await connect(server, transports, { fetch: viaFetch });
       await login(client, user, password, 'closing');
       await client.transport.close();
       assert.deepEqual(client.closes.map((c) => [c.reason, c.requested]), [['closed', true]]);

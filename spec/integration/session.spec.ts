@@ -2,17 +2,22 @@
 // (SCRAM-SHA-1, SCRAM-SHA-256, tokens), wrong passwords, in-band registration continuing to a login,
 // IQ round trips, and stream management: the connection cut mid-flight (a WebSocket killed without a
 // close handshake; BOSH HTTP requests and their responses dropped), the stream resumed, no stanza lost
-// or duplicated, pending requests settled; a server restart.
+// or duplicated, pending requests settled; a server restart. Reconnects pipelined (XEP-0305 §3): the
+// SCRAM <auth/> ahead of the stream features over WebSocket, a password changed meanwhile, a mechanism
+// gone on the next stream, another server behind the same URL.
 
 import { strict as assert } from 'node:assert';
 import { Element } from 'ltx';
 import WebSocket from 'ws';
 import { SaslError, StanzaError, TimeoutError, TransportError } from '../../lib/errors.js';
 import { buildIqGet } from '../../lib/stanzas/iq.js';
-import { NS_PING } from '../../lib/stanzas/ns.js';
+import { NS_PING, NS_SASL } from '../../lib/stanzas/ns.js';
+import { buildPasswordChange } from '../../lib/stanzas/register.js';
+import { isStreamElement } from '../../lib/stanzas/stream.js';
 import { Session, type SessionOptions } from '../../lib/transport/session.js';
 import { createBoshTransport, type BoshFetch } from '../../lib/transport/bosh.js';
-import type { Transport } from '../../lib/transport/transport.js';
+import { createNodeBoshFetch } from '../../lib/transport/node-fetch.js';
+import type { Transport, TransportConnectOptions, TransportEvents } from '../../lib/transport/transport.js';
 import { createWebSocketTransport, type WebSocketConstructor } from '../../lib/transport/websocket.js';
 import { freshName } from '../support/accounts.js';
 import { registerUser, restartServer, useServer, type ServerHandle } from '../support/servers.js';
@@ -31,9 +36,13 @@ const ping = (to: string) => (id: string): Element => buildIqGet(id, to, new Ele
 const message = (to: string, id: string, body: string): Element =>
   new Element('message', { xmlns: 'jabber:client', to, id, type: 'chat' }).c('body').t(body).root();
 
-/** A fetch whose requests, in flight and to come, can all be made to fail (their responses dropped). */
+/**
+ * The Node fetch (node-fetch.ts, the default in Node), whose requests, in flight and to come, can all
+ * be made to fail (their responses dropped).
+ */
 function cuttableFetch(): { fetch: BoshFetch; cut: () => void } {
   let cut = false;
+  const fetch = createNodeBoshFetch();
   return {
     fetch: async (url, init) => {
       if (cut) throw new TypeError('fetch failed: cut by the test');
@@ -58,6 +67,40 @@ function connection(kind: 'websocket' | 'bosh', server: ServerHandle): { transpo
   return { transport, cut: () => sockets[index]?.terminate() };
 }
 
+/**
+ * A transport whose stream features no longer offer the SASL mechanism `hidden` (as a client sees a
+ * server reconfigured between two connections); the server itself still runs it when asked.
+ */
+class HidingMechanism implements Transport {
+  readonly #inner: Transport;
+  readonly #hidden: string;
+
+  constructor(inner: Transport, hidden: string) {
+    this.#inner = inner;
+    this.#hidden = hidden;
+  }
+
+  get kind(): string { return this.#inner.kind; }
+  get secure(): boolean { return this.#inner.secure; }
+  get host(): string { return this.#inner.host; }
+  connect(domain: string, options?: TransportConnectOptions) { return this.#inner.connect(domain, options); }
+  send(element: Element): void { this.#inner.send(element); }
+  restart() { return this.#inner.restart(); }
+  close(): Promise<void> { return this.#inner.close(); }
+
+  on<K extends keyof TransportEvents>(event: K, listener: TransportEvents[K]): () => void {
+    if (event !== 'element') return this.#inner.on(event, listener);
+    const deliver = listener as TransportEvents['element'];
+    return this.#inner.on('element', (element) => {
+      const mechanisms = isStreamElement(element, 'features') ? element.getChild('mechanisms', NS_SASL) : undefined;
+      if (mechanisms) mechanisms.children = mechanisms.children.filter((child) => typeof child === 'string' || child.getText() !== this.#hidden);
+      deliver(element);
+    });
+  }
+}
+
+/** Where in `traces` the first line starting with `prefix` is (after `from`), or -1. */
+const indexOf = (traces: readonly string[], prefix: string, from = 0): number => traces.findIndex((line, i) => i >= from && line.startsWith(prefix));
 
 for (const [name, kind] of [['prosody', 'websocket'], ['ejabberd', 'websocket'], ['prosody', 'bosh'], ['ejabberd', 'bosh']] as const) {
   describe(`session over ${kind} against real ${name}`, function () {
@@ -234,6 +277,114 @@ for (const [name, kind] of [['prosody', 'websocket'], ['ejabberd', 'websocket'],
       assert.deepEqual(reconnected, [false], 'the restarted server cannot resume the old stream: a fresh session');
     });
 
+    /** Logs in, makes the stream resumable (a ping answered after <enabled/>), and cuts it; returns where the trace stood. */
+    const loginAndCut = async (made: ReturnType<typeof session>, credentials: { username: string; password: string }): Promise<number> => {
+      await made.session.login(credentials);
+      assert.equal((await made.session.iq(ping(server.domain))).attrs.type, 'result');
+      const mark = made.traces.length;
+      made.cut();
+      return mark;
+    };
+
+    it(`a reconnect sends its SCRAM <auth/> ${kind === 'websocket' ? 'right behind the stream header, before the features' : 'after the features (BOSH cannot send ahead)'}, and comes back ${RESUMABLE ? 'resumed' : 'fresh'}`, async function () {
+      this.timeout(RESUMABLE ? 30_000 : 45_000);
+      const made = session({ reconnect: { baseMs: 0, capMs: 0, maxAttempts: 5 } });
+      const back = new Promise<boolean>((resolve) => made.session.on('reconnected', resolve));
+      const mark = await loginAndCut(made, await account());
+      assert.equal(await back, RESUMABLE);
+      const auth = indexOf(made.traces, 'out <auth', mark);
+      const features = indexOf(made.traces, 'in <stream:features', mark);
+      assert.ok(auth > 0 && features > 0, made.traces.slice(mark).join('\n'));
+      if (kind === 'websocket') assert.ok(auth < features, `the <auth/> did not go ahead:\n${made.traces.slice(mark).join('\n')}`);
+      else assert.ok(auth > features, made.traces.slice(mark).join('\n'));
+      assert.equal(indexOf(made.traces, 'out <abort', mark), -1);
+      assert.equal((await made.session.iq(ping(server.domain))).attrs.type, 'result');
+    });
+
+    it('a password changed on the server meanwhile: the reconnect fails with SaslError not-authorized and stops', async function () {
+      this.timeout(45_000);
+      const { username, password } = await account();
+      const made = session({ reconnect: { baseMs: 0, capMs: 0, maxAttempts: 5 } });
+      const failures: unknown[] = [];
+      let reconnecting = 0;
+      made.session.on('status', (status, error) => {
+        if (status === 'reconnecting') reconnecting++;
+        if (status === 'offline') failures.push(error);
+      });
+      await made.session.login({ username, password });
+      const changed = await made.session.iq((id) => buildPasswordChange(id, username, `${password}-changed`, server.domain));
+      assert.equal(changed.attrs.type, 'result', changed.toString());
+      const mark = made.traces.length;
+      if (made.session.status === 'online') made.cut(); // the server may have closed the stream itself
+      await until(() => failures.length > 0, 30_000, 'the session to give up', () => made.traces.slice(mark));
+      const error = failures[0];
+      assert.ok(error instanceof SaslError && error.code === 'SASL_FAILURE' && error.condition === 'not-authorized', String(error));
+      assert.ok(reconnecting >= 1);
+      assert.equal(made.session.status, 'offline');
+      const auth = indexOf(made.traces, 'out <auth', mark);
+      const features = indexOf(made.traces, 'in <stream:features', mark);
+      if (kind === 'websocket') assert.ok(auth >= 0 && auth < features, made.traces.slice(mark).join('\n'));
+      await wait(500);
+      assert.equal(made.session.status, 'offline', 'it tried again after the SaslError');
+    });
+
+    if (!RESUMABLE) {
+      it('a <resume/> left unanswered (Prosody 0.12 over BOSH) is not asked again: the next reconnect starts a fresh session at once', async function () {
+        this.timeout(45_000);
+        const made = session({ reconnect: { baseMs: 0, capMs: 0, maxAttempts: 5 } });
+        const back: boolean[] = [];
+        made.session.on('reconnected', (resumed) => back.push(resumed));
+        await loginAndCut(made, await account());
+        await until(() => back.length === 1, 30_000, 'the first reconnect (after the resumption timed out)');
+        assert.equal((await made.session.iq(ping(server.domain))).attrs.type, 'result');
+        const mark = made.traces.length;
+        const started = Date.now();
+        made.cut();
+        await until(() => back.length === 2, 10_000, 'the second reconnect');
+        const took = Date.now() - started;
+        assert.deepEqual(back, [false, false]);
+        assert.ok(took < 2000, `the second reconnect took ${took} ms`);
+        const after = made.traces.slice(mark);
+        assert.equal(indexOf(after, 'out <resume'), -1, after.join('\n'));
+        const enable = after.find((line) => line.startsWith('out <enable'));
+        assert.ok(enable !== undefined && !enable.includes('resume='), `${enable}`);
+        assert.equal((await made.session.iq(ping(server.domain))).attrs.type, 'result');
+      });
+    }
+
+    if (kind === 'websocket') {
+      it(`the mechanism used at login (${name === 'ejabberd' ? 'SCRAM-SHA-256' : 'SCRAM-SHA-1'}) no longer offered at the reconnect: the exchange sent ahead is aborted, the offered one logs in, and the stream resumes`, async function () {
+        this.timeout(30_000);
+        const used = name === 'ejabberd' ? 'SCRAM-SHA-256' : 'SCRAM-SHA-1';
+        const next = name === 'ejabberd' ? 'SCRAM-SHA-1' : 'PLAIN';
+        let connections = 0;
+        let cut: (() => void) | undefined;
+        const traces: string[] = [];
+        const s = new Session({
+          transport: () => {
+            const made = connection(kind, server);
+            cut = made.cut;
+            return connections++ === 0 ? made.transport : new HidingMechanism(made.transport, used);
+          },
+          domain: server.domain,
+          onTrace: (entry) => traces.push(`${entry.direction} ${entry.xml}`),
+          reconnect: { baseMs: 0, capMs: 0, maxAttempts: 5 },
+        });
+        sessions.push(s);
+        const back = new Promise<boolean>((resolve) => s.on('reconnected', resolve));
+        await s.login(await account());
+        assert.equal((await s.iq(ping(server.domain))).attrs.type, 'result');
+        const mark = traces.length;
+        (cut ?? assert.fail('no connection'))();
+        assert.equal(await back, true);
+        const sequence = traces.slice(mark).filter((line) => /^(out <(auth|abort)|in <(stream:features|failure|success))/.test(line))
+          .map((line) => line.replace(/^(\w+ <[\w:]+)(?:.*mechanism='([^']+)')?.*$/s, (_, head: string, mechanism?: string) => mechanism ? `${head} ${mechanism}` : head));
+        assert.deepEqual(sequence.slice(0, 6), [`out <auth ${used}`, 'in <stream:features', 'out <abort', 'in <failure', `out <auth ${next}`, 'in <success'],
+          traces.slice(mark).join('\n'));
+        assert.equal((await s.iq(ping(server.domain))).attrs.type, 'result');
+      });
+    }
+
     if (name === 'ejabberd') {
       it('logs in with an OAuth token (X-OAUTH2) from the token endpoint', async () => {
         const { username, password } = await account();
@@ -252,3 +403,51 @@ for (const [name, kind] of [['prosody', 'websocket'], ['ejabberd', 'websocket'],
     }
   });
 }
+
+describe('a reconnect to another server behind the same URL (ejabberd, then Prosody), over websocket', function () {
+  this.timeout(60_000);
+  let ejabberd: ServerHandle;
+  let prosody: ServerHandle;
+
+  before(async function () {
+    this.timeout(60_000);
+    [ejabberd, prosody] = await Promise.all([useServer('ejabberd'), useServer('prosody')]);
+  });
+
+  it('the SCRAM-SHA-256 <auth/> sent ahead is refused (invalid-mechanism), SCRAM-SHA-1 logs in, and a fresh session starts', async () => {
+    const username = freshName('moved');
+    const password = `pw-${username}`;
+    await Promise.all([registerUser(ejabberd, username, password), registerUser(prosody, username, password)]);
+    const servers = [ejabberd, prosody];
+    let cut: (() => void) | undefined;
+    const traces: string[] = [];
+    const s = new Session({
+      transport: () => {
+        const made = connection('websocket', servers.shift() ?? prosody);
+        cut = made.cut;
+        return made.transport;
+      },
+      domain: ejabberd.domain,
+      onTrace: (entry) => traces.push(`${entry.direction} ${entry.xml}`),
+      reconnect: { baseMs: 0, capMs: 0, maxAttempts: 3 },
+    });
+    try {
+      const back = new Promise<boolean>((resolve) => s.on('reconnected', resolve));
+      await s.login({ username, password });
+      assert.equal((await s.iq(ping(ejabberd.domain))).attrs.type, 'result');
+      const mark = traces.length;
+      (cut ?? assert.fail('no connection'))();
+      assert.equal(await back, false, 'another server cannot resume the stream');
+      const after = traces.slice(mark);
+      const early = indexOf(after, "out <auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='SCRAM-SHA-256'");
+      const refused = after.findIndex((line) => line.startsWith('in <failure') && line.includes('invalid-mechanism'));
+      const fallback = indexOf(after, "out <auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='SCRAM-SHA-1'");
+      assert.ok(early >= 0 && early < indexOf(after, 'in <stream:features') && refused > early && fallback > refused, after.join('\n'));
+      assert.equal(indexOf(after, 'out <abort'), -1);
+      assert.match(s.jid, new RegExp(`^${username}@`));
+      assert.equal((await s.iq(ping(prosody.domain))).attrs.type, 'result');
+    } finally {
+      await s.close();
+    }
+  });
+});

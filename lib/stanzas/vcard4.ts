@@ -43,7 +43,7 @@ export function buildVCard4(fields: VCardFields): Element {
   if (fields.mobileNumber) {
     vcard.cnode(h('tel', undefined, [
       h('parameters', undefined, [h('type', undefined, [textElement('text', 'cell')])]),
-      textElement('uri', 'tel:' + encodeURI(fields.mobileNumber)),
+      textElement('uri', 'tel:' + telEscaped(fields.mobileNumber)),
     ]));
   }
   if (fields.email) vcard.cnode(textProperty('email', fields.email));
@@ -284,6 +284,18 @@ function childInVCard4(parent: Element, name: string, inside: boolean): Element 
     if (typeof child !== 'string' && nameInVCard4(child, inside) === name) return child;
   }
   return undefined;
+}
+
+/**
+ * A number percent-encoded for a `tel:` URI (RFC 3966). A lone surrogate cannot be encoded: it stays as
+ * it is, and `serialize` refuses it (`XML_INVALID_CHAR`), as in any other field.
+ */
+function telEscaped(number: string): string {
+  try {
+    return encodeURI(number);
+  } catch {
+    return number;
+  }
 }
 
 /** A tel's number: its `uri` without `tel:` and percent-decoded, or its `text` (RFC 6350 §6.4.1). */

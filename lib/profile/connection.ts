@@ -56,7 +56,7 @@ export class Connection {
   #approved: Set<string> | undefined;
   /** How many of this user's own profile updates are in flight. */
   #ownUpdates = 0;
-  /** The last profile seen of each user, so that a push that changes nothing fires no event. */
+  /** The last profile seen of the user and each contact, so that a push that changes nothing fires no event. */
   #seen: Map<string, Profile> | undefined;
 
   constructor(session: Session, userJid: string, domain: string, context: ConnectionContext) {
@@ -239,12 +239,19 @@ export class Connection {
     }
   }
 
-  /** Records a profile seen (read, written or pushed); false when it equals the last one seen. */
+  /**
+   * Records a profile seen (read, written or pushed); false when it equals the last one seen. Only
+   * the profiles that pushes can bring are kept (the user's own and the contacts', and every one
+   * until the roster is known), so that what a session holds grows with its roster, not with how
+   * many users it looked up.
+   */
   noteProfile(profile: Profile): boolean {
+    const jid = profile.userJid;
     const seen = (this.#seen ??= new Map());
-    const known = seen.get(profile.userJid);
+    const known = seen.get(jid);
     if (known && sameProfile(known, profile)) return false;
-    seen.set(profile.userJid, profile);
+    if (jid === this.userJid || this.friends.items.has(jid) || !this.friends.fetched) seen.set(jid, profile);
+    else seen.delete(jid);
     updateCachedProfile(this.friends, profile);
     return true;
   }

@@ -13,6 +13,7 @@ import { defaultWebSocketConstructor } from '../transport/websocket.js';
 import type { QrCredentials } from '../qr/payload.js';
 import type { QrLogin } from '../qr/qr-login.js';
 import type { SessionStatus } from '../transport/session-options.js';
+import type { Transport, TransportFactory } from '../transport/transport.js';
 import { buildUnavailable } from '../stanzas/presence.js';
 import { fail, failure, notConnected, ok, SdkError, statusOf, CONNECTION_ERROR } from './answers.js';
 import { usersWhoBlockedMe } from './blocked-by.js';
@@ -23,6 +24,7 @@ import { uploadImage } from './image-upload.js';
 import { getLastSeen } from './last-seen.js';
 import { emit } from './listeners.js';
 import { checkInitOptions, transportOf, type InitOptions, type SdkConfig } from './options.js';
+import { firstTransport, linkOfUrl, refuseCleartext } from './cleartext.js';
 import { generatePassword } from './password.js';
 import { getProfile, setProfile, type ProfileChanges } from './profile.js';
 import { createMemoryRosterStore, type RosterStore } from './roster-store.js';
@@ -92,7 +94,9 @@ export class ProfileSDK {
    * Registers a new account in-band (XEP-0077) with a generated password; with `AUTO_LOGIN` the same
    * stream goes on to log in.
    * @returns 200 with `data: { username, password, userJid, isSandbox }`; 400 for a bad identifier;
-   *   409 when taken (or, with AUTO_LOGIN, when already logged in); 501 when the server has no IBR.
+   *   409 when taken (or, with AUTO_LOGIN, when already logged in); 501 when the server has no IBR;
+   *   500 without sending anything when the link is neither TLS nor loopback and `allowPlainAuth` is
+   *   not set (the password would go in clear, see cleartext.ts).
    */
   async register(USER_IDENTIFIER: string, AUTO_LOGIN = false): Promise<RegisterAnswer> {
     const config = this.#config;
@@ -102,8 +106,17 @@ export class ProfileSDK {
     if (typeof AUTO_LOGIN !== 'boolean') return fail(400, 'AUTO_LOGIN must be true or false');
     if (AUTO_LOGIN && (this.#connection || this.#pending)) return fail(409, 'Already logged in');
     const domain = this.#domain(config);
+    let transport: ReturnType<typeof firstTransport>;
+    try {
+      transport = firstTransport(transportOf(config));
+    } catch (error) {
+      return failure(error);
+    }
+    // XEP-0077 §10: the new password goes into the stream as is; like PLAIN, only over TLS or loopback.
+    const refused = refuseCleartext('in-band registration', transport.first, config.allowPlainAuth);
+    if (refused) return refused;
     const password = generatePassword();
-    const session = this.#newSession(config, domain);
+    const session = this.#newSession(config, domain, transport.source);
     if (AUTO_LOGIN) this.#pending = true;
     try {
       await session.register({ username: username.value, password }, { login: AUTO_LOGIN });
@@ -406,7 +419,11 @@ export class ProfileSDK {
     return ok('Success', { userJid: connection.userJid });
   }
 
-  /** A token from the server's OAuth 2.0 token endpoint (password grant, RFC 6749 §4.3). */
+  /**
+   * A token from the server's OAuth 2.0 token endpoint (password grant, RFC 6749 §4.3). An `http:`
+   * endpoint that is not loopback answers 500 without the request being made, unless `allowPlainAuth`
+   * is set (the password would go in clear, see cleartext.ts).
+   */
   async getUserToken(USERNAME: string, PASSWORD: string): Promise<TokenAnswer> {
     const config = this.#config;
     if (!config) return notInitialized();
@@ -416,6 +433,9 @@ export class ProfileSDK {
     const password = checkText('PASSWORD', PASSWORD, MAX_CREDENTIAL_LENGTH, true);
     if (!password.ok) return password.answer;
     if (config.tokenEndpoint === '') return fail(501, 'no token endpoint: pass apiBaseUrl or tokenEndpoint to initializeSDK');
+    // RFC 6749 §3.2: the token endpoint MUST be TLS; posting the password to it in clear, like PLAIN, only to loopback.
+    const refused = refuseCleartext('the token request', linkOfUrl(config.tokenEndpoint), config.allowPlainAuth);
+    if (refused) return refused;
     const answer = await requestUserToken({
       endpoint: config.tokenEndpoint,
       userJid: `${username.value}@${domain}`,
@@ -499,9 +519,10 @@ export class ProfileSDK {
     return config.isSandbox ? config.sandboxDomain : config.domain;
   }
 
-  #newSession(config: SdkConfig, domain: string): Session {
+  /** A session to the configured service; `transport`: where its transports come from, when already made. */
+  #newSession(config: SdkConfig, domain: string, transport: Transport | TransportFactory = transportOf(config)): Session {
     return new Session({
-      transport: transportOf(config),
+      transport,
       domain,
       requestTimeoutMs: config.requestTimeoutMs,
       reconnect: config.reconnect,

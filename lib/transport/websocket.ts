@@ -115,6 +115,9 @@ class WebSocketTransport implements Transport {
     if (this.#socket) return Promise.reject(new TransportError('TRANSPORT_FAILURE', 'this transport is already connected; make a new one'));
     this.#domain = domain;
     this.#lang = options.lang;
+    // Only this is kept for the listeners below: a closure over `options` would keep `replaces` (the
+    // previous transport) alive, and through it every transport before it, one per reconnect.
+    const onHeaderSent = options.onHeaderSent;
     let socket: WebSocketLike;
     try {
       socket = new this.#Socket(this.#options.url, 'xmpp'); // RFC 7395 §3.1: the subprotocol is "xmpp"
@@ -131,7 +134,7 @@ class WebSocketTransport implements Transport {
       }
       this.#sendOpen();
       try {
-        options.onHeaderSent?.(); // XEP-0305 §3: what it sends follows the header in order
+        onHeaderSent?.(); // XEP-0305 §3: what it sends follows the header in order
       } catch (error) {
         this.#fail(new TransportError('TRANSPORT_FAILURE', 'cannot send behind the stream header', { cause: error }));
       }

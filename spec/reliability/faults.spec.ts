@@ -101,19 +101,22 @@ describe('Faults between the SDK and Prosody', function () {
       assert.equal((await a.sdk.getUserProfile(peer.jid)).statusCode, 200);
     });
 
-    it('a server that accepts but never answers: connect rejects with 408 within requestTimeoutMs', async () => {
-      proxy.mode = 'blackhole';
-      const sdk = createSDK();
-      const events: ConnectionEvent[] = [];
-      await sdk.initializeSDK({ service: proxy.via(server.websocketUrl), domain: server.domain, requestTimeoutMs: REQUEST_TIMEOUT_MS, callbackListeners: { connectionListener: (event) => events.push(event) } });
-      const started = Date.now();
-      const error = await sdk.connect('nobody', 'pw').then(() => undefined, (reason: unknown) => reason as { statusCode: number; message: string });
-      const took = Date.now() - started;
-      assert.ok(error, 'connect must reject');
-      assert.equal(error.statusCode, 408, error.message);
-      assert.ok(took >= REQUEST_TIMEOUT_MS - 100 && took < REQUEST_TIMEOUT_MS + 1_000, `rejected after ${took} ms`);
-      assert.deepEqual(events.map((event) => [event.status, event.statusCode]), [['CONNECTIONFAILED', 408]]);
-    });
+    for (const kind of ['WebSocket', 'BOSH'] as const) {
+      it(`a server that accepts but never answers (${kind}): connect rejects with 408 within requestTimeoutMs`, async () => {
+        proxy.mode = 'blackhole';
+        const sdk = createSDK();
+        const events: ConnectionEvent[] = [];
+        const service = proxy.via(kind === 'BOSH' ? server.boshUrl : server.websocketUrl);
+        await sdk.initializeSDK({ service, domain: server.domain, requestTimeoutMs: REQUEST_TIMEOUT_MS, callbackListeners: { connectionListener: (event) => events.push(event) } });
+        const started = Date.now();
+        const error = await sdk.connect('nobody', 'pw').then(() => undefined, (reason: unknown) => reason as { statusCode: number; message: string });
+        const took = Date.now() - started;
+        assert.ok(error, 'connect must reject');
+        assert.equal(error.statusCode, 408, error.message);
+        assert.ok(took >= REQUEST_TIMEOUT_MS - 100 && took < REQUEST_TIMEOUT_MS + 1_000, `rejected after ${took} ms`);
+        assert.deepEqual(events.map((event) => [event.status, event.statusCode]), [['CONNECTIONFAILED', 408]]);
+      });
+    }
 
     it('a link that goes silent while online: calls settle with 408/500 in time; back once it answers (the attempt in the silence ends at requestTimeoutMs)', async () => {
       const a = await client(viaProxy());
@@ -189,20 +192,6 @@ describe('Faults between the SDK and Prosody', function () {
       faulty.inject({ kind: 'delay', ms: 2_500 }, { kind: 'delay', ms: 2_500 });
       const answers = await Promise.all(Array.from({ length: 4 }, () => a.sdk.getUserProfile(peer.jid)));
       assert.deepEqual(answers.map((answer) => answer.statusCode), [200, 200, 200, 200]);
-    });
-
-    it('a server that accepts but never answers: connect rejects with 408 within requestTimeoutMs', async () => {
-      proxy.mode = 'blackhole';
-      const sdk = createSDK();
-      const events: ConnectionEvent[] = [];
-      await sdk.initializeSDK({ service: proxy.via(server.boshUrl), domain: server.domain, requestTimeoutMs: REQUEST_TIMEOUT_MS, callbackListeners: { connectionListener: (event) => events.push(event) } });
-      const started = Date.now();
-      const error = await sdk.connect('nobody', 'pw').then(() => undefined, (reason: unknown) => reason as { statusCode: number; message: string });
-      const took = Date.now() - started;
-      assert.ok(error, 'connect must reject');
-      assert.equal(error.statusCode, 408, error.message);
-      assert.ok(took < REQUEST_TIMEOUT_MS + 1_000, `rejected after ${took} ms`);
-      assert.deepEqual(events.map((event) => [event.status, event.statusCode]), [['CONNECTIONFAILED', 408]]);
     });
 
     it('more failures in a row than the retries allow: RECONNECTING, calls settle with documented codes, back', async () => {

@@ -39,17 +39,23 @@ class ScriptedSocket implements WebSocketLike {
   }
 }
 
+/** A transport over a scripted socket, connected (the server's <open/> played), with its closes. */
+async function opened(options: { maxFrameLength?: number; maxDepth?: number }): Promise<{ socket: ScriptedSocket; closes: TransportCloseInfo[] }> {
+  const transport = createWebSocketTransport({ url: 'ws://127.0.0.1:1/', WebSocket: ScriptedSocket, openTimeoutMs: 500, ...options });
+  const closes: TransportCloseInfo[] = [];
+  transport.on('close', (info) => closes.push(info));
+  const connecting = transport.connect('localhost');
+  const socket = ScriptedSocket.last!;
+  socket.readyState = 1;
+  socket.fire('open');
+  socket.fire('message', { data: `<open xmlns='${NS_FRAMING}' from='localhost' id='s1' version='1.0'/>` });
+  await connecting;
+  return { socket, closes };
+}
+
 describe('WebSocket transport: typed ends on broken servers', () => {
   it('a stream error with a <see-other-host/> without a host ends the stream with a typed error', async () => {
-    const transport = createWebSocketTransport({ url: 'ws://127.0.0.1:1/', WebSocket: ScriptedSocket, openTimeoutMs: 500 });
-    const closes: TransportCloseInfo[] = [];
-    transport.on('close', (info) => closes.push(info));
-    const opened = transport.connect('localhost');
-    const socket = ScriptedSocket.last!;
-    socket.readyState = 1;
-    socket.fire('open');
-    socket.fire('message', { data: `<open xmlns='${NS_FRAMING}' from='localhost' id='s1' version='1.0'/>` });
-    await opened;
+    const { socket, closes } = await opened({});
     assert.doesNotThrow(() => socket.fire('message', {
       data: "<stream:error xmlns:stream='http://etherx.jabber.org/streams'><see-other-host xmlns='urn:ietf:params:xml:ns:xmpp-streams'/></stream:error>",
     }));
@@ -69,18 +75,6 @@ describe('WebSocket transport: typed ends on broken servers', () => {
 });
 
 describe('WebSocket transport: incoming limits', () => {
-  async function opened(options: { maxFrameLength?: number; maxDepth?: number }) {
-    const transport = createWebSocketTransport({ url: 'ws://127.0.0.1:1/', WebSocket: ScriptedSocket, openTimeoutMs: 500, ...options });
-    const closes: TransportCloseInfo[] = [];
-    transport.on('close', (info) => closes.push(info));
-    const connecting = transport.connect('localhost');
-    const socket = ScriptedSocket.last!;
-    socket.readyState = 1;
-    socket.fire('open');
-    socket.fire('message', { data: `<open xmlns='${NS_FRAMING}' from='localhost' id='s1' version='1.0'/>` });
-    await connecting;
-    return { socket, closes };
-  }
 
   const cases = [
     { what: 'a frame over maxFrameLength', options: { maxFrameLength: 1000 }, frame: `<message xmlns='jabber:client'><body>${'x'.repeat(2000)}</body></message>`, condition: 'policy-violation', code: 'XML_TOO_LARGE' },

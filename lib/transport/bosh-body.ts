@@ -17,7 +17,7 @@ import type { Element } from 'ltx';
 import { StanzaParseError } from '../errors.js';
 import { childNs, h, textElement } from '../stanzas/element.js';
 import { NS_CLIENT, NS_HTTPBIND, NS_XBOSH } from '../stanzas/ns.js';
-import { parseXml, serialize } from '../stanzas/xml.js';
+import { parseXml, serialize, type XmlLimits } from '../stanzas/xml.js';
 
 /** XEP-0124 §14.1: the largest `rid` (2^53 - 1). */
 export const BOSH_MAX_RID = 9_007_199_254_740_991;
@@ -225,8 +225,8 @@ function adopt(child: Element, body: Element, bodyNs: string | undefined): Eleme
  * @see https://xmpp.org/extensions/xep-0124.html#wrapper
  * @see https://xmpp.org/extensions/xep-0206.html#wrapper
  */
-export function parseBoshBody(input: string | Element): BoshBody {
-  const body = typeof input === 'string' ? parseXml(input) : input;
+export function parseBoshBody(input: string | Element, limits: XmlLimits = {}): BoshBody {
+  const body = typeof input === 'string' ? parseXml(input, limits) : input;
   const bodyNs = body.getNS();
   if (body.getName() !== 'body' || bodyNs !== NS_HTTPBIND) {
     throw new StanzaParseError('STANZA_UNEXPECTED', `expected <body xmlns='${NS_HTTPBIND}'/>, got <${body.name}/>`);

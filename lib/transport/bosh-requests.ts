@@ -9,7 +9,8 @@
  * @see https://xmpp.org/extensions/xep-0124.html#rids-broken
  * @see https://xmpp.org/extensions/xep-0124.html#errorstatus-http
  */
-import { StanzaParseError, TransportError } from '../errors.js';
+import { StanzaParseError, StreamError, TransportError, type XmppError } from '../errors.js';
+import type { XmlLimits } from '../stanzas/xml.js';
 import { parseBoshBody, type BoshBody } from './bosh-body.js';
 
 /**
@@ -40,7 +41,7 @@ export type BoshFetch = (url: string, init: BoshFetchInit) => Promise<BoshFetchR
 /** The outcome of one request: a read body, or the error that ended the session. */
 export type BoshExchange =
   | { readonly ok: true; readonly status: number; readonly body: BoshBody }
-  | { readonly ok: false; readonly error: TransportError; readonly status?: number };
+  | { readonly ok: false; readonly error: XmppError; readonly status?: number };
 
 /** What one request needs. */
 export interface BoshRequest {
@@ -56,6 +57,8 @@ export interface BoshRequest {
   readonly timeoutMs: number;
   /** Aborts the request for good (the transport closed). */
   readonly signal: AbortSignal;
+  /** Size and depth limits of the answer's `<body/>` (default: parseXml's, 1 MiB and 32). */
+  readonly limits?: XmlLimits;
 }
 
 /** XEP-0124 §17.1: the conditions of the HTTP error statuses. */
@@ -117,14 +120,14 @@ async function attemptOnce(request: BoshRequest): Promise<Attempt> {
       const reason = controller.signal.aborted && !request.signal.aborted ? `no answer within ${request.timeoutMs} ms` : 'network error';
       return { kind: 'retry', reason, cause: error };
     }
-    return readResponse(status, text);
+    return readResponse(status, text, request.limits);
   } finally {
     clearTimeout(timer);
     request.signal.removeEventListener('abort', abort);
   }
 }
 
-function readResponse(status: number, text: string): Attempt {
+function readResponse(status: number, text: string, limits: XmlLimits = {}): Attempt {
   if (status >= 500) return { kind: 'retry', reason: `HTTP ${status}`, status };
   if (status < 200 || status >= 300) {
     // XEP-0124 §17.1: 400, 403, 404 (and any other client error) end the session.
@@ -135,8 +138,12 @@ function readResponse(status: number, text: string): Attempt {
   }
   let body: BoshBody;
   try {
-    body = parseBoshBody(text);
+    body = parseBoshBody(text, limits);
   } catch (error) {
+    if (error instanceof StanzaParseError && (error.code === 'XML_TOO_LARGE' || error.code === 'XML_TOO_DEEP')) {
+      // RFC 6120 §4.9.3.14: what goes past the limits ends the stream as a policy violation.
+      return { kind: 'done', result: { ok: false, error: new StreamError('policy-violation', error.message, { cause: error }), status } };
+    }
     const why = error instanceof StanzaParseError ? error.message : 'not a BOSH body';
     const failure = new TransportError('TRANSPORT_FAILURE', `unreadable BOSH response: ${why}`, { cause: error });
     return { kind: 'done', result: { ok: false, error: failure, status } };

@@ -134,6 +134,10 @@ export class BoshTransport implements Transport {
       url: this.#options.url,
       maxRetries: this.#options.maxRetries ?? 3,
       retryDelayMs: this.#options.retryDelayMs ?? 100,
+      limits: {
+        ...(this.#options.maxBodyLength !== undefined ? { maxLength: this.#options.maxBodyLength } : {}),
+        ...(this.#options.maxDepth !== undefined ? { maxDepth: this.#options.maxDepth } : {}),
+      },
       firstRid: initialBoshRid(),
       isPoll: (sent) => sent.kind === 'poll',
       onReady: () => this.#pump(),

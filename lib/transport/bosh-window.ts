@@ -13,6 +13,7 @@ import { TransportError } from '../errors.js';
 import { BOSH_MAX_RID } from './bosh-body.js';
 import { BoshPacing } from './bosh-pacing.js';
 import { exchangeBoshBody, type BoshExchange, type BoshFetch } from './bosh-requests.js';
+import type { XmlLimits } from '../stanzas/xml.js';
 
 /**
  * XEP-0124 §14.1: a large random initial rid that the session can never increment past 2^53 - 1:
@@ -39,6 +40,8 @@ export interface BoshWindowOptions<M> {
   readonly maxRetries: number;
   /** The delay before the first retry, in ms (doubled at each retry). */
   readonly retryDelayMs: number;
+  /** Size and depth limits of each answer. */
+  readonly limits?: XmlLimits;
   /** The rid of the first request (XEP-0124 §14.1: large and random). */
   readonly firstRid: number;
   /** True for an empty request, a poll. */
@@ -168,6 +171,7 @@ export class BoshWindow<M> {
       retryDelayMs: this.#options.retryDelayMs,
       timeoutMs: this.timeoutMs,
       signal: this.#abort.signal,
+      ...(this.#options.limits ? { limits: this.#options.limits } : {}),
     })
       .catch((error: unknown): BoshExchange => ({ ok: false, error: new TransportError('TRANSPORT_FAILURE', 'BOSH request failed', { cause: error }) }))
       .then((result) => this.#answered(rid, result));

@@ -47,6 +47,13 @@ export interface BoshTransportOptions {
    * transport ends with a `TimeoutError`. Default 15,000.
    */
   readonly openTimeoutMs?: number;
+  /**
+   * Largest response body accepted, in characters; a larger one ends the session with a
+   * `StreamError` (`policy-violation`). Default 1 MiB.
+   */
+  readonly maxBodyLength?: number;
+  /** Deepest nesting accepted in a response body (the `<body/>` counts). Default 32. */
+  readonly maxDepth?: number;
 }
 
 /**

@@ -11,14 +11,20 @@ import { createBoshTransport } from '../../lib/transport/bosh.js';
 const creation = (inside: string): string =>
   `<body xmlns='${NS_HTTPBIND}' xmlns:xmpp='urn:xmpp:xbosh' xmlns:stream='http://etherx.jabber.org/streams' sid='s1' wait='10' requests='2' hold='1' ver='1.6' xmpp:version='1.0' authid='a1' from='localhost'>${inside}</body>`;
 
-function connectTo(answer: string, limits: { maxBodyLength?: number; maxDepth?: number }): Promise<unknown> {
+/** Connects with `answer` as the creation response; every later request is answered with a terminate. */
+async function connectTo(answer: string, limits: { maxBodyLength?: number; maxDepth?: number }): Promise<void> {
+  let requests = 0;
   const transport = createBoshTransport({
     url: 'http://127.0.0.1:1/http-bind',
-    fetch: async () => new Response(answer, { status: 200, headers: { 'content-type': 'text/xml' } }),
+    fetch: async () => new Response(requests++ === 0 ? answer : `<body xmlns='${NS_HTTPBIND}' type='terminate'/>`, { status: 200, headers: { 'content-type': 'text/xml' } }),
     maxRetries: 0,
     ...limits,
   });
-  return transport.connect('localhost');
+  try {
+    await transport.connect('localhost');
+  } finally {
+    await transport.close().catch(() => undefined);
+  }
 }
 
 describe('BOSH transport: incoming limits', () => {

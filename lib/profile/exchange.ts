@@ -6,7 +6,6 @@
  * @see https://www.rfc-editor.org/rfc/rfc6120#section-8.2.3 (IQ semantics)
  */
 import type { Element } from 'ltx';
-import { TransportError } from '../errors.js';
 import type { Session } from '../transport/session.js';
 
 /** Stanza I/O for the profile operations. */
@@ -48,12 +47,10 @@ class SessionExchange implements Exchange {
   }
 
   iq(build: (id: string) => Element): Promise<Element> {
-    if (this.#session.status === 'reconnecting') return Promise.reject(reconnecting());
     return this.#session.iq(build);
   }
 
   send(element: Element): void {
-    if (this.#session.status === 'reconnecting') throw reconnecting();
     this.#session.send(element);
   }
 
@@ -62,11 +59,3 @@ class SessionExchange implements Exchange {
   }
 }
 
-/**
- * A request made while the session is being re-established (the call started before the drop, and
- * its next step comes now): it fails at once rather than go into a stream that is still negotiating,
- * where nothing would answer it before the timeout.
- */
-function reconnecting(): TransportError {
-  return new TransportError('TRANSPORT_CLOSED', 'the connection is being re-established: try again once it is back');
-}

@@ -100,7 +100,7 @@ export class Session {
     this.#scramCache = options.scramCache ?? createScramKeyCache();
     const prefix = Array.from(crypto.getRandomValues(new Uint8Array(3)), (byte) => (byte % 36).toString(36)).join('');
     this.#caller = new IqCaller(
-      { send: (element) => this.send(element), ownJid: () => this.#jid, domain: () => options.domain },
+      { send: (element) => this.#write(element), ownJid: () => this.#jid, domain: () => options.domain },
       options.requestTimeoutMs ?? 15_000,
       prefix,
     );
@@ -194,14 +194,23 @@ export class Session {
    * @throws {StanzaError} for an error answer; {@link TimeoutError} `TIMEOUT`; {@link TransportError}.
    */
   iq(build: (id: string) => Element, options?: IqCallOptions): Promise<Element> {
+    if (this.#status === 'reconnecting') return Promise.reject(reconnecting());
     return this.#caller.call(build, options);
   }
 
   /**
    * Sends an element.
-   * @throws {TransportError} `TRANSPORT_CLOSED` when there is no open stream.
+   * @throws {TransportError} `TRANSPORT_CLOSED` when there is no open stream, also while the session is
+   *   being re-established (the new stream is still negotiating: what went into it now would be neither
+   *   answered nor kept for resumption).
    */
   send(element: Element): void {
+    if (this.#status === 'reconnecting') throw reconnecting();
+    this.#write(element);
+  }
+
+  /** Writes to the stream: the session's own negotiation, and what `send` and `iq` let through. */
+  #write(element: Element): void {
     const transport = this.#transport;
     if (!transport || this.#lost) {
       const lost = this.#lost;
@@ -289,7 +298,7 @@ export class Session {
   #earlyAuth(credentials: LoginCredentials): EarlyAuth | undefined {
     if (this.#server === undefined) return undefined;
     const preparing = prepareEarlyAuth(this.#server, this.#saslCredentials(credentials), { cache: this.#scramCache });
-    return new EarlyAuth(preparing, (element) => this.send(element));
+    return new EarlyAuth(preparing, (element) => this.#write(element));
   }
 
   #saslCredentials(credentials: LoginCredentials): SaslCredentials {
@@ -322,7 +331,7 @@ export class Session {
     const allowed = this.#options.mechanisms;
     const offered = allowed ? features.mechanisms.filter((name) => allowed.includes(name)) : features.mechanisms;
     this.#server = { mechanisms: [...offered] };
-    const io: SaslExchangeIo = { send: (element) => this.send(element), next: (match, what) => this.#next(match, what) };
+    const io: SaslExchangeIo = { send: (element) => this.#write(element), next: (match, what) => this.#next(match, what) };
     const sasl = this.#saslCredentials(credentials);
     const context = { secure: transport.secure, loopback: isLoopbackHost(transport.host), allowPlainAuth: this.#options.allowPlainAuth ?? false };
     const ahead = early ? await early.settle(offered, preferredMechanism(offered, sasl, context), io) : undefined;
@@ -336,7 +345,7 @@ export class Session {
 
   /** Sends the bind request (RFC 6120 §7.6) and returns its answer to come, never rejected unread. */
   #requestBind(): Promise<Element> {
-    const answer = this.iq((id) => buildBind(id, this.#options.resource));
+    const answer = this.#caller.call((id) => buildBind(id, this.#options.resource));
     answer.catch(() => undefined); // read (and thrown) by #bind; a failed negotiation may never read it
     return answer;
   }
@@ -346,7 +355,7 @@ export class Session {
     const features = this.#features;
     if (!features?.bind) throw new StanzaParseError('STANZA_MISSING_PART', 'the server offers no resource binding after authentication');
     this.#jid = ownCopy(parseBind(await (requested ?? this.#requestBind())).jid);
-    if (features.session && !features.session.optional) await this.iq((id) => buildSessionStart(id)); // RFC 3921 §3
+    if (features.session && !features.session.optional) await this.#caller.call((id) => buildSessionStart(id)); // RFC 3921 §3
   }
 
   #onElement(element: Element): void {
@@ -446,7 +455,7 @@ export class Session {
   /** XEP-0198 §5: asks to resume the previous stream (sent right behind the restart's header). */
   #requestResume(): void {
     const previd = this.#sm.id;
-    if (previd !== undefined) this.send(buildSmResume(this.#sm.inbound, previd));
+    if (previd !== undefined) this.#write(buildSmResume(this.#sm.inbound, previd));
   }
 
   /** XEP-0198 §5: the answer to `<resume/>`: true when resumed, false when the server refused. */
@@ -475,7 +484,7 @@ export class Session {
     // (sent as part of the negotiation, it would not be: a second drop would then lose it, and the
     // server's count would acknowledge a later stanza in its place).
     this.#negotiating = false;
-    for (const stanza of this.#sm.resumed(answer.h)) this.send(stanza);
+    for (const stanza of this.#sm.resumed(answer.h)) this.#write(stanza);
     this.#endNegotiation();
     this.#events.emit('reconnected', true);
     return true;
@@ -489,7 +498,7 @@ export class Session {
   #enableStreamManagement(): void {
     this.#sm.reset();
     if (this.#options.streamManagement === false || !this.#features?.sm.includes(3)) return;
-    this.send(buildSmEnable({ resume: !this.#resumeUnanswered }));
+    this.#write(buildSmEnable({ resume: !this.#resumeUnanswered }));
     this.#sm.enableSent();
   }
 
@@ -555,7 +564,7 @@ export class Session {
 
   #sendQuietly(element: Element): void {
     try {
-      this.send(element);
+      this.#write(element);
     } catch {
       // The connection is gone; the request that asked is gone with it.
     }
@@ -580,4 +589,12 @@ export class Session {
     this.#status = status;
     this.#events.emit('status', status, ...(error ? [error] : []));
   }
+}
+
+/**
+ * A request made while the session is being re-established (e.g. the next step of a call that started
+ * before the drop): it fails at once rather than wait for its timeout in a stream still negotiating.
+ */
+function reconnecting(): TransportError {
+  return new TransportError('TRANSPORT_CLOSED', 'the connection is being re-established: try again once it is back');
 }

@@ -10,6 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
+import type { Profile, User } from '../../lib/profile/types.js';
 import { freshName } from '../support/accounts.js';
 import { collectPageErrors, launchChromium, saveScreenshot, serveStatic, type ChromiumHandle, type StaticServer } from '../support/chromium.js';
 import { registerUser, useServer, type ServerHandleOf } from '../support/servers.js';
@@ -25,24 +26,6 @@ interface Answer {
   readonly statusCode: number;
   readonly message: string;
   readonly [field: string]: unknown;
-}
-
-interface Profile {
-  readonly userId: string;
-  readonly userJid: string;
-  readonly nickName: string;
-  readonly image: string;
-  readonly thumbImage: string;
-  readonly status: string;
-  readonly mobileNumber: string;
-  readonly email: string;
-}
-
-interface User extends Profile {
-  readonly name: string;
-  readonly subscription: string;
-  readonly groups: readonly string[];
-  readonly isFriend: boolean;
 }
 
 interface Registered {
